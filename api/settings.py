@@ -1,0 +1,36 @@
+"""All settings in one place, read from the environment (prefix TRAINPLAN_) or a .env file."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from domain.store import DEFAULT_URL, is_postgres
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TRAINPLAN_", env_file=".env", extra="ignore")
+
+    database_url: str = DEFAULT_URL
+    """Where the events (and the read models) live. Default: a SQLite file in the working
+    directory. PostgreSQL: postgresql+psycopg://USER:PASSWORD@HOST:PORT/DB."""
+
+    tokens_file: str | None = None
+    """A JSON file mapping bearer tokens to principals (see the README)."""
+
+    tokens: str | None = None
+    """The same mapping as a JSON string, for deployments that configure by environment."""
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported(cls, url: str) -> str:
+        if not (url.startswith("sqlite:///") or is_postgres(url)):
+            raise ValueError("must start with sqlite:/// or postgresql+psycopg://")
+        return url
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,45 @@
+"""The trainplan domain: aggregates, their events and rules, and the application's commands.
+
+Imports only the standard library and the eventsourcing library."""
+
+from domain.application import TrainingPlanner
+from domain.centres import DeliveryCentreProposal, ProposalStatus
+from domain.cycles import CycleStatus, PlanningCycle
+from domain.errors import (
+    DomainError,
+    DuplicateKey,
+    InvalidValue,
+    NotFound,
+    TransitionRefused,
+    VersionConflict,
+)
+from domain.facilities import Facility
+from domain.groups import BusinessGroup
+from domain.needs import NeedStatus, TrainingNeed
+from domain.store import DEFAULT_URL, store_env
+from domain.values import DeliveryMode, PriorityLevel, Risk, Trigger, UsageKind
+
+__all__ = [
+    "DEFAULT_URL",
+    "BusinessGroup",
+    "CycleStatus",
+    "DeliveryCentreProposal",
+    "DeliveryMode",
+    "DomainError",
+    "DuplicateKey",
+    "Facility",
+    "InvalidValue",
+    "NeedStatus",
+    "NotFound",
+    "PlanningCycle",
+    "PriorityLevel",
+    "ProposalStatus",
+    "Risk",
+    "TrainingNeed",
+    "TrainingPlanner",
+    "TransitionRefused",
+    "Trigger",
+    "UsageKind",
+    "VersionConflict",
+    "store_env",
+]
