@@ -1,0 +1,340 @@
+"""The optimiser's plain input and output: no events, no database, no solver.
+
+A `PlanningProblem` holds what the Training Management Board plans with: the endorsed needs of
+a cycle, the venues (existing facilities with the rooms their schedules already take), the
+candidate delivery centres, the groups' training-time allowances, the budget and the weights.
+A `PlanningResult` is what comes back: the sessions, the centres opened, the cost broken down,
+utilisation per venue and week, and every need's outcome with the reason when it is not met.
+
+Time is counted in working days (Monday to Friday). A session of a course runs on consecutive
+working days in one room of one venue; weekends do not break a session, a taken room does.
+Money is in whole pounds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import asdict, dataclass, field
+from datetime import date, timedelta
+from enum import StrEnum
+from typing import Any
+
+LEVELS = ("Mandated", "Essential", "Desirable", "Optional")
+DEFAULT_LEVEL_WEIGHTS = {"Mandated": 1000.0, "Essential": 100.0, "Desirable": 10.0, "Optional": 1.0}
+
+
+class NeedStatus(StrEnum):
+    MET = "met"
+    PARTLY_MET = "partly met"
+    UNMET = "unmet"
+
+
+class Reason(StrEnum):
+    """Why a need is not (fully) met. Derived from the solver, see planning.reasons."""
+
+    NO_SUITABLE_VENUE = "no facility has the features or capacity"
+    WINDOW_TOO_NARROW = "window too narrow for free capacity"
+    ALLOWANCE_REACHED = "group allowance reached"
+    BUDGET_REACHED = "budget reached"
+    OUT_RANKED = "out-ranked by higher priorities"
+    NOT_PROVEN = "the solver stopped before proving why"
+
+
+@dataclass(frozen=True)
+class Need:
+    """One endorsed need of one business group for one course."""
+
+    need_id: str
+    group_id: str
+    course_code: str
+    title: str
+    learners: int
+    days: float  # per learner; a session lasts ceil(days) working days
+    class_min: int
+    class_max: int
+    trainers: int
+    features: frozenset[str]
+    level: str  # one of LEVELS
+    score: int  # 0..100 within the level
+    mandatory: bool
+    window_start: date
+    window_end: date
+
+    @property
+    def session_days(self) -> int:
+        return max(1, math.ceil(self.days))
+
+
+@dataclass(frozen=True)
+class Venue:
+    """An existing facility: `rooms` identical rooms of `capacity` seats each.
+    `taken` maps a date to the number of rooms its schedule of usage (bookings, closures,
+    confirmed sessions of other cycles) already takes that day."""
+
+    venue_id: str
+    name: str
+    site: str
+    capacity: int
+    rooms: int
+    features: frozenset[str]
+    cost_per_day: int  # per room-day used
+    taken: dict[date, int] = field(default_factory=dict)
+    opened_on: date | None = None
+    closed_on: date | None = None  # decommissioned from this date
+
+    def free_rooms(self, day: date) -> int:
+        if self.opened_on and day < self.opened_on:
+            return 0
+        if self.closed_on and day >= self.closed_on:
+            return 0
+        return max(0, self.rooms - self.taken.get(day, 0))
+
+
+@dataclass(frozen=True)
+class CandidateCentre:
+    """A proposed training delivery centre. Opening it costs `setup_cost` once; each room-day
+    used costs `running_cost_per_day`. `forced` is True (must open), False (must stay shut) or
+    None (the optimiser decides)."""
+
+    centre_id: str
+    name: str
+    site: str
+    capacity: int
+    rooms: int
+    features: frozenset[str]
+    setup_cost: int
+    running_cost_per_day: int
+    earliest_opening: date
+    forced: bool | None = None
+
+
+@dataclass(frozen=True)
+class Group:
+    group_id: str
+    code: str
+    name: str
+    headcount: int
+    allowance_hours_per_head: float
+
+    @property
+    def allowance_hours(self) -> float:
+        return self.headcount * self.allowance_hours_per_head
+
+
+@dataclass(frozen=True)
+class Weights:
+    """How the TMB's priorities become numbers. `level` weighs a trained learner-day by the
+    need's priority level; `score` adds score/100 of that. `move_penalty` is charged per
+    published session that a re-plan moves."""
+
+    level: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_LEVEL_WEIGHTS))
+    hours_per_day: float = 8.0  # training hours in a learner-day (allowance accounting)
+    trainer_day_cost: int = 250  # pounds per trainer-day
+    abstraction_cost_per_learner_day: int = 180  # pounds: an officer off duty for a day
+    move_penalty: float = 50.0
+
+    @classmethod
+    def from_cycle(cls, weights: dict[str, float]) -> Weights:
+        """The cycle's weights event holds level weights and, optionally, the other knobs."""
+        levels = {level: float(weights[level]) for level in LEVELS if level in weights}
+        base = cls()
+        return cls(
+            level={**base.level, **levels},
+            hours_per_day=float(weights.get("hours_per_day", base.hours_per_day)),
+            trainer_day_cost=int(weights.get("trainer_day_cost", base.trainer_day_cost)),
+            abstraction_cost_per_learner_day=int(
+                weights.get(
+                    "abstraction_cost_per_learner_day", base.abstraction_cost_per_learner_day
+                )
+            ),
+            move_penalty=float(weights.get("move_penalty", base.move_penalty)),
+        )
+
+
+@dataclass(frozen=True)
+class Session:
+    """A course run at one venue on `days` consecutive working days from `starts_on`, with the
+    places it gives each need (and so each group). `venue_kind` is facility or centre."""
+
+    session_id: str
+    course_code: str
+    venue_kind: str
+    venue_id: str
+    starts_on: date
+    days: int
+    needs: dict[str, int]
+    learners: dict[str, int]
+    pinned: bool = False
+
+    @property
+    def dates(self) -> list[date]:
+        return add_working_days(self.starts_on, self.days)
+
+    @property
+    def ends_on(self) -> date:
+        return self.dates[-1]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The domain's session shape (see domain.cycles.clean_session)."""
+        return {
+            "session_id": self.session_id,
+            "course_code": self.course_code,
+            "venue_kind": self.venue_kind,
+            "venue_id": self.venue_id,
+            "starts_on": self.starts_on.isoformat(),
+            "ends_on": self.ends_on.isoformat(),
+            "learners": dict(self.learners),
+            "needs": dict(self.needs),
+            "pinned": self.pinned,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Session:
+        starts_on = date.fromisoformat(data["starts_on"])
+        ends_on = date.fromisoformat(data["ends_on"])
+        return cls(
+            session_id=data["session_id"],
+            course_code=data["course_code"],
+            venue_kind=data["venue_kind"],
+            venue_id=str(data["venue_id"]),
+            starts_on=starts_on,
+            days=len(working_days(starts_on, ends_on)),
+            needs={str(k): int(n) for k, n in (data.get("needs") or {}).items()},
+            learners={str(k): int(n) for k, n in (data.get("learners") or {}).items()},
+            pinned=bool(data.get("pinned", False)),
+        )
+
+
+@dataclass(frozen=True)
+class PlanningProblem:
+    cycle_name: str
+    starts_on: date
+    ends_on: date
+    budget: int
+    needs: tuple[Need, ...]
+    venues: tuple[Venue, ...]
+    centres: tuple[CandidateCentre, ...]
+    groups: tuple[Group, ...]
+    weights: Weights = field(default_factory=Weights)
+    # Sessions of the published prospectus: pinned ones are fixed, the others may move at
+    # `weights.move_penalty` each.
+    previous: tuple[Session, ...] = ()
+
+    @property
+    def days(self) -> list[date]:
+        return working_days(self.starts_on, self.ends_on)
+
+    def to_dict(self) -> dict[str, Any]:
+        return _plain(asdict(self))
+
+    def digest(self) -> str:
+        """SHA-256 of the canonical JSON of the input: a run records what it was given."""
+        text = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class CostBreakdown:
+    facility_days: int = 0
+    centre_setup: int = 0
+    centre_running: int = 0
+    trainer_days: int = 0
+    learner_abstraction: int = 0  # shown apart: not cash, and outside the budget
+
+    @property
+    def total(self) -> int:
+        """Cash cost, the one held within the budget."""
+        return self.facility_days + self.centre_setup + self.centre_running + self.trainer_days
+
+
+@dataclass(frozen=True)
+class NeedOutcome:
+    need_id: str
+    status: NeedStatus
+    learners: int
+    learners_met: int
+    reasons: tuple[Reason, ...] = ()
+
+
+@dataclass(frozen=True)
+class Utilisation:
+    venue_id: str
+    week: date  # Monday
+    used_hours: float
+    available_hours: float
+
+    @property
+    def ratio(self) -> float:
+        return self.used_hours / self.available_hours if self.available_hours else 0.0
+
+
+@dataclass(frozen=True)
+class Move:
+    session_id: str
+    before: dict[str, Any]
+    after: dict[str, Any] | None  # None: dropped
+    why: str
+
+
+@dataclass(frozen=True)
+class PlanningResult:
+    status: str  # OPTIMAL FEASIBLE INFEASIBLE UNKNOWN MODEL_INVALID CANCELLED FAILED
+    objective: float | None
+    bound: float | None
+    seconds: float
+    objective_terms: str  # how the terms were combined, in words
+    sessions: tuple[Session, ...] = ()
+    centres_opened: tuple[str, ...] = ()
+    cost: CostBreakdown = field(default_factory=CostBreakdown)
+    utilisation: tuple[Utilisation, ...] = ()
+    outcomes: tuple[NeedOutcome, ...] = ()
+    moves: tuple[Move, ...] = ()
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def gap(self) -> float | None:
+        if self.objective is None or self.bound is None:
+            return None
+        return abs(self.bound - self.objective) / max(1.0, abs(self.objective))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON: `sessions` in the domain's session shape, the rest as is."""
+        data = _plain(asdict(self))
+        data["sessions"] = [session.to_dict() for session in self.sessions]
+        data["gap"] = self.gap
+        data["cost"]["total"] = self.cost.total
+        return data
+
+
+def working_days(first: date, last: date) -> list[date]:
+    return [
+        first + timedelta(days=offset)
+        for offset in range((last - first).days + 1)
+        if (first + timedelta(days=offset)).weekday() < 5
+    ]
+
+
+def add_working_days(first: date, count: int) -> list[date]:
+    """`count` consecutive working days from `first` (itself a working day)."""
+    days: list[date] = []
+    day = first
+    while len(days) < count:
+        if day.weekday() < 5:
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(_plain(k)): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = [_plain(v) for v in value]
+        return sorted(items, key=str) if isinstance(value, (set, frozenset)) else items
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, StrEnum):
+        return str(value)
+    return value
