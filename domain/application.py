@@ -552,8 +552,11 @@ class TrainingPlanner(Application[UUID]):
         """Publishes the draft: every facility confirms its sessions (the double-booking check
         that may never fail), every need is scheduled, all in one atomic write."""
         cycle = self.load(PlanningCycle, cycle_id, expected_version)
-        cycle.publish_prospectus(reason=reason, actor=actor)
         by_facility: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for session in cycle.published:  # an earlier edition: its confirmations are replaced
+            if session["venue_kind"] == "facility":
+                by_facility[session["venue_id"]] = []
+        cycle.publish_prospectus(reason=reason, actor=actor)
         by_need: dict[str, tuple[list[str], int]] = defaultdict(lambda: ([], 0))
         for session in cycle.published:
             if session["venue_kind"] == "facility":
