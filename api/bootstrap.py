@@ -1,12 +1,84 @@
-"""The composition root: builds the application (and, as they land, the read models and the
-planning service) from the settings. Nothing here runs at import time."""
+"""The composition root: builds the application, the read models and the planning service from
+the settings. Nothing here runs at import time; OR-Tools loads only when a run starts."""
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
 from api.settings import Settings, get_settings
 from domain import TrainingPlanner, store_env
+
+log = logging.getLogger("trainplan")
 
 
 def open_planner(settings: Settings | None = None) -> TrainingPlanner:
     settings = settings or get_settings()
     return TrainingPlanner(env=store_env(settings.database_url))
+
+
+@dataclass
+class Stack:
+    """The application with its read models and planning service, for the CLI."""
+
+    settings: Settings
+    planner: TrainingPlanner
+    projections: Any
+    planning: Any = None
+    closers: list[Any] = field(default_factory=list)
+
+    def catch_up(self) -> None:
+        """After a command: the read models follow the store, new events are sealed."""
+        self.projections.catch_up()
+        seal = _sealer(self.settings)
+        if seal is not None:
+            seal()
+
+    def close(self) -> None:
+        for close in reversed(self.closers):
+            try:
+                close()
+            except Exception:  # closing must never hide the error that brought us here
+                log.exception("while closing %s", close)
+
+
+def open_stack(settings: Settings | None = None, *, planning: bool = True) -> Stack:
+    from projections import open_projections
+
+    settings = settings or get_settings()
+    planner = open_planner(settings)
+    stack = Stack(settings=settings, planner=planner, projections=None)
+    stack.closers.append(planner.close)
+    try:
+        stack.projections = open_projections(settings.database_url)
+        stack.closers.append(stack.projections.close)
+        stack.catch_up()
+        if planning:
+            from planning.service import PlanningService
+
+            stack.planning = PlanningService(
+                planner,
+                stack.projections.problem_source(),
+                max_workers=1,
+                after_record=stack.catch_up,
+            )
+            stack.closers.append(stack.planning.shutdown)
+            stack.planning.recover()
+    except BaseException:
+        stack.close()
+        raise
+    return stack
+
+
+def _sealer(settings: Settings) -> Any:
+    """Seals new events, if the store's integrity module seals after the fact."""
+    try:
+        from projections import integrity
+    except ImportError:
+        return None
+    seal = getattr(integrity, "seal", None)
+    if seal is None:
+        return None
+    key = getattr(settings, "seal_key", None)
+    return lambda: seal(settings.database_url, key=key.encode() if isinstance(key, str) else key)
