@@ -1,0 +1,121 @@
+"""A greedy plan: the baseline the optimiser must beat, and its first hint.
+
+Needs are taken by mandatory first, then level, then score. Each need first fills spare seats
+in sessions of its course already planned inside its window (pooling), then opens new sessions
+first-fit: earliest grid start day, cheapest suitable facility with a free room on every day,
+then centres that must open anyway. It keeps to every hard rule (class size, capacity, rooms,
+windows, allowance, budget) and never opens an optional centre."""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+
+from planning.model import PlanningProblem, PlanningResult, Session, add_working_days
+from planning.rules import (
+    CENTRE,
+    PlanVars,
+    allowance_limit,
+    allowance_units,
+    inside,
+    level_rank,
+    seats,
+    session_cash,
+    start_days,
+    suitable,
+)
+from planning.rules.budget import pinned_cash
+
+
+def greedy(problem: PlanningProblem) -> PlanningResult:
+    from planning.solver import OBJECTIVE_TERMS, _finish
+
+    started = time.monotonic()
+    v = PlanVars(problem)
+    used: dict = defaultdict(int)
+    opened = {c.centre_id for c in problem.centres if c.forced is True}
+    opened |= {s.venue_id for s in problem.previous if s.pinned and s.venue_kind == CENTRE}
+    cash = pinned_cash(v) + sum(c.setup_cost for c in problem.centres if c.centre_id in opened)
+    groups = {g.group_id: g for g in problem.groups}
+    hours: dict = defaultdict(int)
+    for need in problem.needs:
+        hours[need.group_id] += allowance_units(problem, need) * v.pinned_met.get(need.need_id, 0)
+    plan: list[dict] = []  # course key, site, start, needs
+    order = sorted(problem.needs, key=lambda n: (not n.mandatory, level_rank(n.level), -n.score,
+                                                 n.need_id))  # fmt: skip
+    if cash > problem.budget:
+        order = []
+    for need in order:
+        course = v.course_of(need.need_id)
+        left = v.remaining(need)
+        units = allowance_units(problem, need)
+        group = groups.get(need.group_id)
+        if group is not None and units > 0:
+            room = allowance_limit(group.allowance_hours) - hours[need.group_id]
+            left = min(left, max(0, room // units))
+        placed = 0
+        for rec in plan:
+            if left <= 0:
+                break
+            if rec["course"] != course.key or not inside(need, rec["start"], course.days):
+                continue
+            spare = seats(course, rec["site"]) - sum(rec["needs"].values())
+            take = min(spare, left)
+            if take > 0:
+                rec["needs"][need.need_id] = rec["needs"].get(need.need_id, 0) + take
+                left -= take
+                placed += take
+        candidates = sorted(
+            (s for s in v.sites if suitable(course, s)
+             and (s.kind != CENTRE or s.site_id in opened)),
+            key=lambda s: (s.kind == CENTRE, s.cost_per_day, s.site_id),
+        )  # fmt: skip
+        for start in start_days(problem, course.days):
+            if left < max(1, course.class_min):
+                break
+            if not inside(need, start, course.days):
+                continue
+            dates = add_working_days(start, course.days)
+            for site in candidates:
+                if site.kind == CENTRE and site.earliest and start < site.earliest:
+                    continue
+                price = session_cash(problem, site.cost_per_day, course.days, course.trainers)
+                while (
+                    left >= max(1, course.class_min)
+                    and all(v.free(site, d) - used[(site.key, d)] >= 1 for d in dates)
+                    and cash + price <= problem.budget
+                ):
+                    take = min(left, seats(course, site))
+                    plan.append({"course": course.key, "site": site, "start": start,
+                                 "needs": {need.need_id: take}})  # fmt: skip
+                    for d in dates:
+                        used[(site.key, d)] += 1
+                    cash += price
+                    left -= take
+                    placed += take
+        hours[need.group_id] += units * placed
+    needs = {n.need_id: n for n in problem.needs}
+    sessions = [s for s in problem.previous if s.pinned]
+    counter: dict = defaultdict(int)
+    for rec in plan:
+        (code, days), site, start = rec["course"], rec["site"], rec["start"]
+        counter[(code, site.site_id, start)] += 1
+        by_group: dict = defaultdict(int)
+        for nid, c in rec["needs"].items():
+            by_group[needs[nid].group_id] += c
+        sessions.append(
+            Session(
+                f"{code}@{site.site_id}:{start.isoformat()}#{counter[(code, site.site_id, start)]}",
+                code,
+                site.kind,
+                site.site_id,
+                start,
+                days,
+                dict(rec["needs"]),
+                dict(by_group),
+            )
+        )
+    result = _finish(problem, sessions, opened, "FEASIBLE", None, started,
+                     {"heuristic": "greedy"}, diagnose=False)  # fmt: skip
+    assert result.objective_terms == OBJECTIVE_TERMS
+    return result

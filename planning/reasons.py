@@ -1,0 +1,97 @@
+"""Why a need is not (fully) met, derived from the solver.
+
+1. Structural: no facility or centre has the course's features and seats -> NO_SUITABLE_VENUE;
+   no suitable site has a free run of days on the start grid inside the window ->
+   WINDOW_TOO_NARROW.
+2. Otherwise the model is re-solved with the need forced fully met and its group's allowance
+   and the budget each guarded by an assumption literal. Infeasible: the literals in the
+   sufficient assumptions for infeasibility name ALLOWANCE_REACHED / BUDGET_REACHED; an empty
+   core means the free capacity in its window cannot take it (WINDOW_TOO_NARROW). Feasible:
+   the need was OUT_RANKED by higher priorities. Needs of one course are first tried together
+   (all feasible -> all out-ranked). Each solve has a short time limit; what is not decided
+   in time is NOT_PROVEN.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+
+from ortools.sat.python import cp_model
+
+from planning.model import PlanningProblem, Reason
+from planning.rules import suitable
+
+PER_SOLVE = 2.0  # seconds at most for one diagnostic solve
+
+
+def diagnose(problem: PlanningProblem, sessions, *, time_limit: float = 5.0, seed: int = 0):
+    from planning.solver import build
+
+    deadline = time.monotonic() + time_limit
+    trained: dict = defaultdict(int)
+    for s in sessions:
+        for nid, c in s.needs.items():
+            trained[nid] += c
+    short = [n for n in problem.needs if trained[n.need_id] < n.learners]
+    if not short:
+        return {}
+    guards = ["budget"] + [f"allowance:{g.group_id}" for g in problem.groups]
+    v, _ = build(problem, guards=guards)
+    reasons: dict = {}
+    open_cases = defaultdict(list)
+    for need in short:
+        course = v.course_of(need.need_id)
+        if not any(suitable(course, site) for site in v.sites):
+            reasons[need.need_id] = (Reason.NO_SUITABLE_VENUE,)
+        elif not v.y_by_need.get(need.need_id):
+            reasons[need.need_id] = (Reason.WINDOW_TOO_NARROW,)
+        else:
+            open_cases[course.key].append(need)
+
+    def forced(needs) -> tuple[str, list[str]]:
+        left = deadline - time.monotonic()
+        if left <= 0.05:
+            return "UNKNOWN", []
+        model = v.model.clone()
+        model.clear_objective()
+        model.clear_hints()
+        for need in needs:
+            ys = [model.get_int_var_from_proto_index(y.index) for y in v.y_by_need[need.need_id]]
+            model.add(sum(ys) + v.pinned_met.get(need.need_id, 0) >= need.learners)
+        groups = {f"allowance:{n.group_id}" for n in needs} & set(v.guards)
+        names = ["budget", *sorted(groups)]
+        literals = [model.get_bool_var_from_proto_index(v.guards[g].index) for g in names]
+        model.add_assumptions(literals)
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = min(PER_SOLVE, left)
+        solver.parameters.num_workers = 1
+        solver.parameters.random_seed = seed
+        status = solver.solve(model)
+        if status == cp_model.INFEASIBLE:
+            core = set(solver.sufficient_assumptions_for_infeasibility())
+            by_index = {lit.index: name for lit, name in zip(literals, names, strict=False)}
+            return "INFEASIBLE", sorted(by_index[i] for i in core if i in by_index)
+        return solver.status_name(status), []
+
+    for needs in open_cases.values():
+        if len(needs) > 1:
+            status, _ = forced(needs)
+            if status in ("OPTIMAL", "FEASIBLE"):
+                for need in needs:
+                    reasons[need.need_id] = (Reason.OUT_RANKED,)
+                continue
+        for need in needs:
+            status, core = forced([need])
+            if status in ("OPTIMAL", "FEASIBLE"):
+                reasons[need.need_id] = (Reason.OUT_RANKED,)
+            elif status == "INFEASIBLE":
+                found = []
+                if any(name.startswith("allowance:") for name in core):
+                    found.append(Reason.ALLOWANCE_REACHED)
+                if "budget" in core:
+                    found.append(Reason.BUDGET_REACHED)
+                reasons[need.need_id] = tuple(found) or (Reason.WINDOW_TOO_NARROW,)
+            else:
+                reasons[need.need_id] = (Reason.NOT_PROVEN,)
+    return reasons

@@ -1,0 +1,31 @@
+"""Features and capacity: a course runs only at a site that has every feature it needs and
+seats for a minimum class. Creates the session-count variables n[course, site, start]."""
+
+from __future__ import annotations
+
+from planning.model import add_working_days
+from planning.rules import CENTRE, PlanVars, inside, start_days, suitable
+
+
+def add(v: PlanVars) -> dict:
+    for course in v.courses:
+        starts = [
+            s
+            for s in start_days(v.problem, course.days)
+            if any(inside(need, s, course.days) for need in course.needs)
+        ]
+        for site in v.sites:
+            if not suitable(course, site):
+                continue
+            for start in starts:
+                if site.kind == CENTRE and site.earliest and start < site.earliest:
+                    continue
+                room = min(v.free(site, d) for d in add_working_days(start, course.days))
+                if room > 0:
+                    v.n_ub[(course.key, site.key, start)] = room
+                    v.n[(course.key, site.key, start)] = v.model.new_int_var(
+                        0,
+                        room,
+                        f"n[{course.code}/{course.days},{site.kind}:{site.site_id},{start}]",
+                    )
+    return {}

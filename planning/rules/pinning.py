@@ -1,0 +1,28 @@
+"""Pinning and re-planning: pinned published sessions are fixed (their rooms, learners and cost
+are constants the other rules subtract); an unpinned published session is kept when a session
+of its course runs at the same site on the same dates, otherwise it moved (a penalty each)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from planning.rules import PlanVars
+
+
+def add(v: PlanVars) -> dict:
+    same_slot = defaultdict(list)
+    moved = 0
+    for s in v.problem.previous:
+        if s.pinned:
+            continue
+        key = ((s.course_code, s.days), (s.venue_kind, s.venue_id), s.starts_on)
+        if key in v.n:
+            kept = v.model.new_bool_var(f"kept[{s.session_id}]")
+            v.kept[s.session_id] = kept
+            same_slot[key].append(kept)
+            moved += 1 - kept
+        else:
+            moved += 1
+    for key, kept in same_slot.items():
+        v.model.add(sum(kept) <= v.n[key])
+    return {"moved": moved}

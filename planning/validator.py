@@ -1,0 +1,204 @@
+"""Solver-independent check of a plan against every hard rule, and the one objective.
+
+`validate` looks only at the concrete sessions and centres of a result; it never trusts the
+solver's variables. `objective_value` is the objective the solver states (see
+planning.rules.objective) computed from concrete sessions."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from planning.model import CostBreakdown, PlanningProblem, PlanningResult, Session
+from planning.rules import (
+    CENTRE,
+    FACILITY,
+    allowance_limit,
+    allowance_units,
+    on_grid,
+    priority_per_learner,
+    session_key,
+    trainers_for,
+)
+from planning.rules.objective import MANDATORY_WEIGHT, PRIORITY_POUNDS
+
+
+@dataclass(frozen=True)
+class Validation:
+    errors: list[str]
+    objective: float
+    cost: CostBreakdown
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def cost_of(problem: PlanningProblem, sessions, centres_opened) -> CostBreakdown:
+    venues = {v.venue_id: v for v in problem.venues}
+    centres = {c.centre_id: c for c in problem.centres}
+    needs = {n.need_id: n for n in problem.needs}
+    facility = running = trainers = 0
+    abstraction = 0.0
+    for s in sessions:
+        if s.venue_kind == FACILITY and s.venue_id in venues:
+            facility += s.days * venues[s.venue_id].cost_per_day
+        elif s.venue_kind == CENTRE and s.venue_id in centres:
+            running += s.days * centres[s.venue_id].running_cost_per_day
+        trainers += s.days * trainers_for(problem, s.course_code) * problem.weights.trainer_day_cost
+        for need_id, count in s.needs.items():
+            days = needs[need_id].days if need_id in needs else s.days
+            abstraction += count * days * problem.weights.abstraction_cost_per_learner_day
+    setup = sum(centres[c].setup_cost for c in centres_opened if c in centres)
+    return CostBreakdown(facility, setup, running, trainers, round(abstraction))
+
+
+def moved_sessions(problem: PlanningProblem, sessions) -> list[Session]:
+    """Unpinned published sessions with no session of the same course, site and dates."""
+    free = defaultdict(int)
+    for s in sessions:
+        free[session_key(s)] += 1
+    for p in problem.previous:
+        if p.pinned:
+            free[session_key(p)] -= 1
+    moved = []
+    for p in problem.previous:
+        if p.pinned:
+            continue
+        if free[session_key(p)] > 0:
+            free[session_key(p)] -= 1
+        else:
+            moved.append(p)
+    return moved
+
+
+def objective_value(problem: PlanningProblem, sessions, centres_opened) -> float:
+    needs = {n.need_id: n for n in problem.needs}
+    mandatory = 0
+    points = 0.0
+    for s in sessions:
+        for need_id, count in s.needs.items():
+            need = needs.get(need_id)
+            if need is None:
+                continue
+            mandatory += count if need.mandatory else 0
+            points += count * priority_per_learner(problem, need)
+    cost = cost_of(problem, sessions, centres_opened)
+    abstraction = sum(
+        count * needs[nid].days * problem.weights.abstraction_cost_per_learner_day
+        for s in sessions
+        for nid, count in s.needs.items()
+        if nid in needs
+    )
+    moves = len(moved_sessions(problem, sessions))
+    return (
+        MANDATORY_WEIGHT * mandatory
+        + PRIORITY_POUNDS * points
+        - cost.total
+        - abstraction
+        - problem.weights.move_penalty * moves
+    )
+
+
+def validate(problem: PlanningProblem, result: PlanningResult) -> Validation:
+    errors: list[str] = []
+    venues = {v.venue_id: v for v in problem.venues}
+    centres = {c.centre_id: c for c in problem.centres}
+    needs = {n.need_id: n for n in problem.needs}
+    opened = set(result.centres_opened)
+    used: dict[tuple[str, str], dict] = defaultdict(lambda: defaultdict(int))
+    trained: dict[str, int] = defaultdict(int)
+    ids = set()
+    for s in result.sessions:
+        where = f"session {s.session_id}"
+        if s.session_id in ids:
+            errors.append(f"{where}: session_id used twice")
+        ids.add(s.session_id)
+        course_needs = [needs[n] for n in s.needs if n in needs]
+        for nid in s.needs:
+            if nid not in needs:
+                errors.append(f"{where}: unknown need {nid}")
+        total = sum(s.needs.values())
+        if sum(s.learners.values()) != total:
+            errors.append(f"{where}: learners per group do not add up to learners per need")
+        if any(c < 0 for c in s.needs.values()):
+            errors.append(f"{where}: negative learners")
+        if s.starts_on.weekday() >= 5:
+            errors.append(f"{where}: starts on a weekend")
+        if s.starts_on < problem.starts_on or s.ends_on > problem.ends_on:
+            errors.append(f"{where}: outside the cycle")
+        if s.venue_kind == FACILITY and s.venue_id in venues:
+            capacity, features = venues[s.venue_id].capacity, venues[s.venue_id].features
+        elif s.venue_kind == CENTRE and s.venue_id in centres:
+            centre = centres[s.venue_id]
+            capacity, features = centre.capacity, centre.features
+            if s.venue_id not in opened:
+                errors.append(f"{where}: centre {s.venue_id} is not opened")
+            if s.starts_on < centre.earliest_opening:
+                errors.append(f"{where}: before centre {s.venue_id}'s earliest opening")
+        else:
+            errors.append(f"{where}: unknown venue {s.venue_kind}:{s.venue_id}")
+            continue
+        if total > capacity:
+            errors.append(f"{where}: {total} learners over capacity {capacity}")
+        for need in course_needs:
+            trained[need.need_id] += s.needs[need.need_id]
+            if need.course_code != s.course_code or need.session_days != s.days:
+                errors.append(f"{where}: need {need.need_id} is for another course")
+            if not need.features <= features:
+                errors.append(f"{where}: venue lacks features {sorted(need.features - features)}")
+            if s.needs[need.need_id] and (
+                s.starts_on < need.window_start or s.ends_on > need.window_end
+            ):
+                errors.append(f"{where}: outside the window of need {need.need_id}")
+        if course_needs and not s.pinned:
+            if total > min(n.class_max for n in course_needs):
+                errors.append(f"{where}: {total} learners over class_max")
+            if total < max(n.class_min for n in course_needs):
+                errors.append(f"{where}: {total} learners under class_min")
+            if not on_grid(s.starts_on, s.days):
+                errors.append(f"{where}: starts off the start-day grid")
+        for day in s.dates:
+            used[(s.venue_kind, s.venue_id)][day] += 1
+    for (kind, vid), days in used.items():
+        for day, count in days.items():
+            if kind == FACILITY and vid in venues:
+                free = venues[vid].free_rooms(day)
+            elif kind == CENTRE and vid in centres:
+                free = centres[vid].rooms if day >= centres[vid].earliest_opening else 0
+            else:
+                continue
+            if count > free:
+                errors.append(f"{kind} {vid} on {day}: {count} sessions, {free} rooms free")
+    for nid, count in trained.items():
+        if count > needs[nid].learners:
+            errors.append(f"need {nid}: {count} learners trained, it has {needs[nid].learners}")
+    for group in problem.groups:
+        units = sum(
+            allowance_units(problem, needs[nid]) * count
+            for nid, count in trained.items()
+            if needs[nid].group_id == group.group_id
+        )
+        if units > allowance_limit(group.allowance_hours):
+            errors.append(
+                f"group {group.code}: {units / 100:g} training hours over the allowance "
+                f"{group.allowance_hours:g}"
+            )
+    for centre in problem.centres:
+        if centre.forced is True and centre.centre_id not in opened:
+            errors.append(f"centre {centre.centre_id} is forced open but not opened")
+        if centre.forced is False and centre.centre_id in opened:
+            errors.append(f"centre {centre.centre_id} is forced shut but opened")
+    cost = cost_of(problem, result.sessions, opened)
+    if cost.total > problem.budget:
+        errors.append(f"cash cost {cost.total} exceeds the budget {problem.budget}")
+    present = defaultdict(list)
+    for s in result.sessions:
+        present[s.session_id].append(s)
+    for p in problem.previous:
+        if p.pinned:
+            match = present.get(p.session_id, [])
+            if not match or match[0].to_dict() != p.to_dict():
+                errors.append(f"pinned session {p.session_id} changed or dropped")
+    objective = objective_value(problem, result.sessions, opened)
+    return Validation(errors, objective, cost)
