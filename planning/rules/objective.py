@@ -16,7 +16,8 @@ MANDATORY_WEIGHT = 1e9  # reporting only: stage one maximises mandatory learners
 STATED = (
     "lexicographic by two CP-SAT solves: first maximise learners of mandatory needs trained; "
     f"then, with that fixed, maximise {PRIORITY_POUNDS:g} x priority-weighted learner-days "
-    "(level weight x (1 + score/100)) minus cash cost (facility room-days, centre set-up and running, "
+    "(level weight x (1 + score/100)) minus cash cost (facility room-days, centre set-up and "
+    "running, "
     "trainer-days) minus learner abstraction cost minus move_penalty per moved published "
     f"session. Reported objective = {MANDATORY_WEIGHT:g} x mandatory learners + the second term."
 )
