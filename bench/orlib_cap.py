@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from planning.orlib import published_optima, read_cap, solve_cap  # noqa: E402
+from planning.orlib import published_optima, read_cap, solve_cap
 
 
 def main(argv: list[str] | None = None) -> int:
