@@ -26,7 +26,7 @@ PER_SOLVE = 2.0  # seconds at most for one diagnostic solve
 
 
 def diagnose(problem: PlanningProblem, sessions, *, time_limit: float = 5.0, seed: int = 0):
-    from planning.solver import build
+    from planning.solver import LARGE_MODEL, build
 
     deadline = time.monotonic() + time_limit
     trained: dict = defaultdict(int)
@@ -67,6 +67,8 @@ def diagnose(problem: PlanningProblem, sessions, *, time_limit: float = 5.0, see
         solver.parameters.max_time_in_seconds = min(PER_SOLVE, left)
         solver.parameters.num_workers = 1
         solver.parameters.random_seed = seed
+        if len(model.proto.variables) > LARGE_MODEL:
+            solver.parameters.cp_model_presolve = False
         status = solver.solve(model)
         if status == cp_model.INFEASIBLE:
             core = set(solver.sufficient_assumptions_for_infeasibility())

@@ -46,6 +46,7 @@ from planning.rules import (
 from planning.validator import cost_of, moved_sessions, objective_value
 
 OBJECTIVE_TERMS = objective.STATED
+LARGE_MODEL = 20_000  # variables; above this presolve is skipped so the hint is found at once
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,9 @@ def _run(model, *, time_limit, workers, seed, cancel, callback):
     solver.parameters.max_time_in_seconds = max(0.05, time_limit)
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
+    if len(model.proto.variables) > LARGE_MODEL:
+        # a big count model spends seconds in presolve before the search starts from the hint
+        solver.parameters.cp_model_presolve = False
     done = threading.Event()
 
     def watch() -> None:
@@ -294,6 +298,7 @@ def solve(
     if hint is None:
         hint = greedy(problem)
     v, terms = build(problem)
+    mandatory_ids = {n.need_id for n in problem.needs if n.mandatory}
     _hint(v, hint)
     budget_time = time_limit * (0.85 if diagnose else 1.0)
     # stage 1: mandatory learners
@@ -301,16 +306,23 @@ def solve(
     stream = _Stream(None, started, 1.0, 0.0)
     s1, st1 = _run(v.model, time_limit=budget_time * 0.4, workers=workers, seed=seed,
                    cancel=cancel, callback=stream)  # fmt: skip
-    if st1 not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        name = "CANCELLED" if cancel is not None and cancel.is_set() else s1.status_name(st1)
-        if name == "UNKNOWN" and hint.sessions:  # no time even to improve the hint: return it
-            name = "FEASIBLE"
-            return _finish(problem, hint.sessions, hint.centres_opened, name, None, started,
-                           settings, diagnose=False)  # fmt: skip
+    cancelled = cancel is not None and cancel.is_set()
+    if st1 in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        mandatory = round(s1.objective_value)
+        mandatory_slack = max(0.0, s1.best_objective_bound - s1.objective_value)
+        stage1 = s1.value
+    elif st1 == cp_model.UNKNOWN and hint.sessions and not cancelled:
+        # no solution in stage one's time: hold the hint's mandatory learners instead
+        mandatory = sum(
+            c for x in hint.sessions if not x.pinned for nid, c in x.needs.items()
+            if nid in mandatory_ids
+        )  # fmt: skip
+        mandatory_slack = None
+        stage1 = None
+    else:
+        name = "CANCELLED" if cancelled else s1.status_name(st1)
         return PlanningResult(name, None, None, time.monotonic() - started, OBJECTIVE_TERMS,
                               settings=settings)  # fmt: skip
-    mandatory = round(s1.objective_value)
-    mandatory_slack = max(0.0, s1.best_objective_bound - s1.objective_value)
     # stage 2: the rest, with mandatory learners held
     if not isinstance(terms["mandatory"], (int, float)):
         v.model.add(terms["mandatory"] >= mandatory)
@@ -336,16 +348,24 @@ def solve(
             callback=stream,
         )
     )
-    solver = s2 if st2 in (cp_model.OPTIMAL, cp_model.FEASIBLE) and not cancelled else s1
-    status = st2 if solver is s2 else cp_model.FEASIBLE
-    sessions, opened = expand(v, solver.value)
-    name = solver.status_name(status)
-    if name == "OPTIMAL" and (mandatory_slack > 0 or st1 != cp_model.OPTIMAL):
+    solved2 = st2 in (cp_model.OPTIMAL, cp_model.FEASIBLE) and not cancelled
+    if solved2:
+        sessions, opened = expand(v, s2.value)
+        name = s2.status_name(st2)
+    elif stage1 is not None:
+        sessions, opened = expand(v, stage1)
+        name = "FEASIBLE"
+    else:
+        sessions, opened = hint.sessions, hint.centres_opened
+        name = "FEASIBLE"
+    if name == "OPTIMAL" and (mandatory_slack is None or mandatory_slack > 0):
         name = "FEASIBLE"
     if cancel is not None and cancel.is_set():
         name = "CANCELLED"
-    gap_terms = (w * mandatory_slack) + (
-        max(0.0, s2.best_objective_bound - s2.objective_value) if solver is s2 else 0.0
+    gap_terms = (
+        None
+        if mandatory_slack is None or not solved2
+        else w * mandatory_slack + max(0.0, s2.best_objective_bound - s2.objective_value)
     )
     return _finish(problem, sessions, opened, name, gap_terms, started, settings,
                    diagnose=diagnose and not (cancel is not None and cancel.is_set()),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace  # noqa: F401  (re-exported for tests)
-from datetime import date
+from datetime import date, timedelta
 
 from planning.model import CandidateCentre, Group, Need, PlanningProblem, Venue, Weights
 
@@ -60,3 +60,61 @@ def solved(p, **kwargs):
 
 def outcome(result, need_id):
     return next(o for o in result.outcomes if o.need_id == need_id)
+
+
+def big_problem(seed: int = 7, venues_count: int = 60, groups_count: int = 12,
+                scale: float = 1.0) -> PlanningProblem:  # fmt: skip
+    """A year for a large force, for scale work: ~47,000 people in `groups_count` groups,
+    officer safety (2 days, every officer), first aid, public order, driving, detective (10
+    days), recruit (10 days) and support courses; `venues_count` venues of several rooms with
+    taken days; two candidate centres."""
+    import random
+
+    rng = random.Random(seed)
+    start, end = date(2027, 4, 5), date(2028, 3, 31)
+    features = ["mat room", "driving track", "IT suite", "first aid kit", "riot yard"]
+    venues = []
+    for i in range(venues_count):
+        feats = {f for f in features if rng.random() < 0.35} | {"first aid kit"}
+        taken = {}
+        day = start
+        while day <= end:
+            if day.weekday() < 5 and rng.random() < 0.15:
+                taken[day] = 1
+            day += timedelta(days=1)
+        venues.append(venue(f"v{i:02d}", capacity=rng.choice([12, 16, 20, 24]),
+                            rooms=rng.choice([2, 3, 4]), features=feats,
+                            cost_per_day=rng.choice([150, 200, 250, 300]), taken=taken))  # fmt: skip
+    centres = [
+        centre("north", capacity=24, rooms=6, features=set(features), setup_cost=250_000,
+               running_cost_per_day=120, earliest_opening=date(2027, 9, 6)),
+        centre("east", capacity=20, rooms=4, features={"mat room", "IT suite", "first aid kit"},
+               setup_cost=150_000, running_cost_per_day=100, earliest_opening=start),
+    ]  # fmt: skip
+    courses = [  # code, days, class min, max, features, level, mandatory, share of headcount
+        ("OST", 2.0, 8, 16, {"mat room"}, "Mandated", True, 0.70),
+        ("EFA", 1.0, 6, 12, {"first aid kit"}, "Mandated", True, 0.50),
+        ("POL", 2.0, 10, 20, {"riot yard"}, "Essential", False, 0.08),
+        ("DRV", 5.0, 3, 6, {"driving track"}, "Essential", False, 0.03),
+        ("DET", 10.0, 8, 16, {"IT suite"}, "Essential", False, 0.02),
+        ("REC", 10.0, 12, 24, {"IT suite", "mat room"}, "Mandated", True, 0.02),
+        ("SUP", 1.0, 6, 16, set(), "Desirable", False, 0.10),
+        ("LDR", 3.0, 6, 12, set(), "Optional", False, 0.03),
+    ]
+    groups, needs = [], []
+    heads = [rng.randint(2000, 6000) for _ in range(groups_count)]
+    factor = 47_000 * scale / sum(heads)
+    for g in range(groups_count):
+        gid = f"g{g:02d}"
+        headcount = max(50, int(heads[g] * factor))
+        groups.append(group(gid, headcount, 40.0))
+        for code, days, cmin, cmax, feats, level, mandatory, share in courses:
+            learners = int(headcount * share * rng.uniform(0.8, 1.2))
+            if learners < cmin:
+                continue
+            w0 = start + timedelta(days=rng.choice([0, 0, 28, 91]))
+            w1 = min(end, w0 + timedelta(days=rng.choice([182, 273, 360])))
+            needs.append(need(f"{gid}-{code}", gid, code, learners, days, cmin, cmax, feats,
+                              level, rng.randint(0, 100), mandatory, w0, w1))  # fmt: skip
+    return problem(needs=needs, venues=venues, centres=centres, groups=groups,
+                   budget=int(6_000_000 * scale), starts_on=start, ends_on=end)  # fmt: skip
