@@ -19,10 +19,33 @@ from collections import defaultdict
 
 from ortools.sat.python import cp_model
 
-from planning.model import PlanningProblem, Reason
-from planning.rules import suitable
+from planning.model import PlanningProblem, Reason, add_working_days
+from planning.rules import CENTRE, PlanVars, inside, start_days, suitable
 
 PER_SOLVE = 2.0  # seconds at most for one diagnostic solve
+MIN_TIME = 0.5  # seconds: with less left, only the structural reasons are derived
+
+
+def _structural_slots(problem: PlanningProblem) -> dict:
+    """Per course (code, days): the grid start days at which some suitable site has a room free
+    on every day; a course no site suits is absent."""
+    v = PlanVars(problem)
+    out = {}
+    for course in v.courses:
+        fitting = [site for site in v.sites if suitable(course, site)]
+        if not fitting:
+            continue
+        starts = set()
+        for start in start_days(problem, course.days):
+            dates = add_working_days(start, course.days)
+            for site in fitting:
+                if site.kind == CENTRE and site.earliest and start < site.earliest:
+                    continue
+                if all(v.free(site, d) > 0 for d in dates):
+                    starts.add(start)
+                    break
+        out[course.key] = starts
+    return out
 
 
 def diagnose(problem: PlanningProblem, sessions, *, time_limit: float = 5.0, seed: int = 0):
@@ -36,18 +59,25 @@ def diagnose(problem: PlanningProblem, sessions, *, time_limit: float = 5.0, see
     short = [n for n in problem.needs if trained[n.need_id] < n.learners]
     if not short:
         return {}
-    guards = ["budget"] + [f"allowance:{g.group_id}" for g in problem.groups]
-    v, _ = build(problem, guards=guards)
     reasons: dict = {}
     open_cases = defaultdict(list)
+    slots = _structural_slots(problem)
     for need in short:
-        course = v.course_of(need.need_id)
-        if not any(suitable(course, site) for site in v.sites):
+        course_key = (need.course_code, need.session_days)
+        starts = slots.get(course_key)
+        if starts is None:
             reasons[need.need_id] = (Reason.NO_SUITABLE_VENUE,)
-        elif not v.y_by_need.get(need.need_id):
+        elif not any(inside(need, start, need.session_days) for start in starts):
             reasons[need.need_id] = (Reason.WINDOW_TOO_NARROW,)
         else:
-            open_cases[course.key].append(need)
+            open_cases[course_key].append(need)
+    if not open_cases:
+        return reasons
+    if deadline - time.monotonic() < MIN_TIME:
+        return {**reasons, **{n.need_id: (Reason.NOT_PROVEN,) for ns in open_cases.values()
+                              for n in ns}}  # fmt: skip
+    guards = ["budget"] + [f"allowance:{g.group_id}" for g in problem.groups]
+    v, _ = build(problem, guards=guards)
 
     def forced(needs) -> tuple[str, list[str]]:
         left = deadline - time.monotonic()
@@ -57,7 +87,10 @@ def diagnose(problem: PlanningProblem, sessions, *, time_limit: float = 5.0, see
         model.clear_objective()
         model.clear_hints()
         for need in needs:
-            ys = [model.get_int_var_from_proto_index(y.index) for y in v.y_by_need[need.need_id]]
+            ys = [
+                model.get_int_var_from_proto_index(y.index)
+                for y in v.y_by_need.get(need.need_id, [])
+            ]
             model.add(sum(ys) + v.pinned_met.get(need.need_id, 0) >= need.learners)
         groups = {f"allowance:{n.group_id}" for n in needs} & set(v.guards)
         names = ["budget", *sorted(groups)]

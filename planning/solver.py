@@ -46,6 +46,7 @@ from planning.rules import (
 from planning.validator import cost_of, moved_sessions, objective_value
 
 OBJECTIVE_TERMS = objective.STATED
+STAGE_ONE_SHARE = 0.4  # of the search time, for maximising mandatory learners
 LARGE_MODEL = 20_000  # variables; above this presolve is skipped so the hint is found at once
 
 
@@ -304,7 +305,8 @@ def solve(
     # stage 1: mandatory learners
     _maximize(v.model, terms["mandatory"])
     stream = _Stream(None, started, 1.0, 0.0)
-    s1, st1 = _run(v.model, time_limit=budget_time * 0.4, workers=workers, seed=seed,
+    stage1_time = (budget_time - (time.monotonic() - started)) * STAGE_ONE_SHARE
+    s1, st1 = _run(v.model, time_limit=stage1_time, workers=workers, seed=seed,
                    cancel=cancel, callback=stream)  # fmt: skip
     cancelled = cancel is not None and cancel.is_set()
     if st1 in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -369,7 +371,7 @@ def solve(
     )
     return _finish(problem, sessions, opened, name, gap_terms, started, settings,
                    diagnose=diagnose and not (cancel is not None and cancel.is_set()),
-                   time_left=max(0.5, time_limit - (time.monotonic() - started)),
+                   time_left=time_limit - (time.monotonic() - started),
                    seed=seed)  # fmt: skip
 
 

@@ -37,3 +37,35 @@ def test_settings_and_status_are_reported_as_plain_json():
     data = json.loads(json.dumps(result.to_dict()))
     assert data["settings"] == {"time_limit": 5.0, "workers": 1, "seed": 1}
     assert data["status"] == "OPTIMAL" and data["gap"] == 0.0
+
+
+def test_incumbents_stream_to_on_progress():
+    from tests.planning.builders import need as a_need
+
+    seen = []
+    p = problem(needs=[a_need("a", learners=30), a_need("b", "g2", course="X", learners=20)])
+    result = solved(p, on_progress=seen.append)
+    assert seen and seen[-1].solutions >= 1
+    assert seen[-1].objective <= result.objective + 1e-6
+
+
+def test_a_cancelled_run_says_so_and_returns_a_valid_plan():
+    import threading
+
+    from planning.solver import solve
+    from planning.validator import validate
+
+    cancel = threading.Event()
+    cancel.set()
+    p = problem(needs=[need(learners=30)])
+    result = solve(p, time_limit=5.0, workers=1, seed=1, cancel=cancel)
+    assert result.status == "CANCELLED"
+    assert validate(p, result).ok
+
+
+def test_a_given_hint_is_used_and_never_beaten_by_it():
+    from planning.baseline import greedy
+
+    p = problem(needs=[need(learners=30)])
+    hint = greedy(p)
+    assert solved(p, hint=hint).objective >= hint.objective
