@@ -328,11 +328,10 @@ def solve(
     # stage 2: the rest, with mandatory learners held
     if not isinstance(terms["mandatory"], (int, float)):
         v.model.add(terms["mandatory"] >= mandatory)
-    v.model.clear_hints()
-    for var in (
-        list(v.n.values()) + list(v.y.values()) + list(v.opened.values()) + list(v.kept.values())
-    ):
-        v.model.add_hint(var, s1.value(var))
+    if stage1 is not None:  # otherwise the baseline's hint stays
+        v.model.clear_hints()
+        for var in [*v.n.values(), *v.y.values(), *v.opened.values(), *v.kept.values()]:
+            v.model.add_hint(var, stage1(var))
     _maximize(v.model, terms["rest"])
     w = objective.MANDATORY_WEIGHT
     stream = _Stream(on_progress, started, 1.0, w * mandatory)
@@ -369,6 +368,14 @@ def solve(
         if mandatory_slack is None or not solved2
         else w * mandatory_slack + max(0.0, s2.best_objective_bound - s2.objective_value)
     )
+    settings["stages"] = {
+        "mandatory_learners": mandatory,
+        "mandatory_bound": None if mandatory_slack is None else mandatory + mandatory_slack,
+        "mandatory_status": s1.status_name(st1),
+        "rest": s2.objective_value if solved2 else None,
+        "rest_bound": s2.best_objective_bound if solved2 else None,
+        "rest_status": s2.status_name(st2) if not cancelled else "CANCELLED",
+    }
     return _finish(problem, sessions, opened, name, gap_terms, started, settings,
                    diagnose=diagnose and not (cancel is not None and cancel.is_set()),
                    time_left=time_limit - (time.monotonic() - started),

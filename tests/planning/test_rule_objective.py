@@ -35,7 +35,13 @@ def test_settings_and_status_are_reported_as_plain_json():
 
     result = solved(problem())
     data = json.loads(json.dumps(result.to_dict()))
-    assert data["settings"] == {"time_limit": 5.0, "workers": 1, "seed": 1}
+    settings = data["settings"]
+    assert {k: settings[k] for k in ("time_limit", "workers", "seed")} == {
+        "time_limit": 5.0,
+        "workers": 1,
+        "seed": 1,
+    }
+    assert settings["stages"]["mandatory_status"] == "OPTIMAL"
     assert data["status"] == "OPTIMAL" and data["gap"] == 0.0
 
 
