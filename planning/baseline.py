@@ -28,7 +28,7 @@ from planning.rules.budget import pinned_cash
 
 
 def greedy(problem: PlanningProblem) -> PlanningResult:
-    from planning.solver import OBJECTIVE_TERMS, _finish
+    from planning.solver import OBJECTIVE_TERMS, _finish, session_id
 
     started = time.monotonic()
     v = PlanVars(problem)
@@ -99,13 +99,15 @@ def greedy(problem: PlanningProblem) -> PlanningResult:
     counter: dict = defaultdict(int)
     for rec in plan:
         (code, days), site, start = rec["course"], rec["site"], rec["start"]
-        counter[(code, site.site_id, start)] += 1
+        counter[(code, days, site.site_id, start)] += 1
         by_group: dict = defaultdict(int)
         for nid, c in rec["needs"].items():
             by_group[needs[nid].group_id] += c
         sessions.append(
             Session(
-                f"{code}@{site.site_id}:{start.isoformat()}#{counter[(code, site.site_id, start)]}",
+                session_id(
+                    code, days, site.site_id, start, counter[(code, days, site.site_id, start)]
+                ),
                 code,
                 site.kind,
                 site.site_id,

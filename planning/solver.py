@@ -47,7 +47,8 @@ from planning.validator import cost_of, moved_sessions, objective_value
 
 OBJECTIVE_TERMS = objective.STATED
 STAGE_ONE_SHARE = 0.4  # of the search time, for maximising mandatory learners
-LARGE_MODEL = 20_000  # variables; above this presolve is skipped so the hint is found at once
+LARGE_MODEL = 20_000  # variables; above this presolve is skipped on short solves...
+PRESOLVE_MIN_SECONDS = 15.0  # ...that is, solves given less than this
 
 
 @dataclass(frozen=True)
@@ -105,8 +106,9 @@ def _run(model, *, time_limit, workers, seed, cancel, callback):
     solver.parameters.max_time_in_seconds = max(0.05, time_limit)
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
-    if len(model.proto.variables) > LARGE_MODEL:
-        # a big count model spends seconds in presolve before the search starts from the hint
+    if len(model.proto.variables) > LARGE_MODEL and time_limit < PRESOLVE_MIN_SECONDS:
+        # a big count model spends seconds in presolve before the search starts from the hint:
+        # with little time, skip it so that the hint is the first incumbent
         solver.parameters.cp_model_presolve = False
     done = threading.Event()
 
@@ -152,13 +154,17 @@ def _hint(v: PlanVars, plan: PlanningResult) -> None:
         v.model.add_hint(var, cid in plan.centres_opened)
 
 
+def session_id(code: str, days: int, site_id: str, start: date, number: int) -> str:
+    return f"{code}/{days}d@{site_id}:{start.isoformat()}#{number}"
+
+
 def expand(v: PlanVars, value) -> tuple[list[Session], list[str]]:
     """Concrete sessions from the solved counts; pinned sessions as given."""
     problem = v.problem
     sessions = [s for s in problem.previous if s.pinned]
     keep_ids: dict = defaultdict(list)
     for s in problem.previous:
-        if not s.pinned and s.session_id in v.kept and value(v.kept[s.session_id]):
+        if not s.pinned:  # a session on a published slot keeps the published id
             keep_ids[session_key(s)].append(s.session_id)
     needs = {n.need_id: n for n in problem.needs}
     for (ck, start), counts in sorted(
@@ -198,7 +204,7 @@ def expand(v: PlanVars, value) -> tuple[list[Session], list[str]]:
             sid = (
                 keep_ids[key].pop(0)
                 if keep_ids.get(key)
-                else f"{course.code}@{site.site_id}:{start.isoformat()}#{i + 1}"
+                else session_id(course.code, course.days, site.site_id, start, i + 1)
             )
             sessions.append(
                 Session(
