@@ -56,3 +56,13 @@ def test_a_session_moved_for_a_mandated_need_says_so():
     result = solved(p)
     (move,) = result.moves
     assert move.why == "freed room for a Mandated need"
+
+
+def test_pinned_learners_count_against_the_allowance():
+    from tests.planning.builders import group
+
+    pinned = _session("pub-1", TUESDAY, True, learners=10)
+    # 10 heads x 8 hours: the pinned 10 learner-days use the whole allowance
+    p = problem(needs=[need(learners=20)], previous=[pinned], groups=[group("g1", 10, 8.0)])
+    result = solved(p)
+    assert [s.session_id for s in result.sessions] == ["pub-1"]

@@ -64,3 +64,22 @@ def test_an_unopened_centre_is_caught():
     p2 = replace(p, centres=(centre(capacity=10),))
     errors = validate(p2, _broken(result, venue_kind="centre", venue_id="c1")).errors
     assert any("not opened" in e for e in errors)
+
+
+def test_a_changed_pinned_session_is_caught():
+    from planning.model import Session
+
+    pinned = Session("pub-1", "FA", "facility", "v1", date(2027, 1, 5), 1, {"n1": 10},
+                     {"g1": 10}, True)  # fmt: skip
+    p = problem(needs=[need(learners=20)], previous=[pinned])
+    result = solved(p)
+    moved = replace(pinned, starts_on=date(2027, 1, 6))
+    others = tuple(s for s in result.sessions if s.session_id != "pub-1")
+    errors = validate(p, replace(result, sessions=(moved, *others))).errors
+    assert any("pinned session pub-1" in e for e in errors)
+
+
+def test_a_class_below_its_minimum_is_caught():
+    p, result = _plan()
+    errors = validate(p, _broken(result, needs={"n1": 2}, learners={"g1": 2})).errors
+    assert any("under class_min" in e for e in errors)
