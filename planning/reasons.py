@@ -78,6 +78,9 @@ def diagnose(problem: PlanningProblem, sessions, *, time_limit: float = 5.0, see
                               for n in ns}}  # fmt: skip
     guards = ["budget"] + [f"allowance:{g.group_id}" for g in problem.groups]
     v, _ = build(problem, guards=guards)
+    if deadline - time.monotonic() < MIN_TIME / 2:  # the build took the time
+        return {**reasons, **{n.need_id: (Reason.NOT_PROVEN,) for ns in open_cases.values()
+                              for n in ns}}  # fmt: skip
 
     def forced(needs) -> tuple[str, list[str]]:
         left = deadline - time.monotonic()

@@ -304,10 +304,13 @@ def solve(
     settings = {"time_limit": time_limit, "workers": workers, "seed": seed}
     if hint is None:
         hint = greedy(problem)
+    built = time.monotonic()
     v, terms = build(problem)
+    build_seconds = time.monotonic() - built
     mandatory_ids = {n.need_id for n in problem.needs if n.mandatory}
     _hint(v, hint)
-    budget_time = time_limit * (0.85 if diagnose else 1.0)
+    # diagnosis rebuilds the model with guards: keep its build time and 15% for its solves
+    budget_time = time_limit - (0.15 * time_limit + build_seconds if diagnose else 0.0)
     # stage 1: mandatory learners
     _maximize(v.model, terms["mandatory"])
     stream = _Stream(None, started, 1.0, 0.0)
