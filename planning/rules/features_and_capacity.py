@@ -12,7 +12,7 @@ def add(v: PlanVars) -> dict:
         starts = [
             s
             for s in start_days(v.problem, course.days)
-            if any(inside(need, s, course.days) for need in course.needs)
+            if any(inside(need, s, course.days) and v.remaining(need) > 0 for need in course.needs)
         ]
         for site in v.sites:
             if not suitable(course, site):
