@@ -43,7 +43,7 @@ from planning.rules import (
     sites,
     windows,
 )
-from planning.validator import cost_of, moved_sessions, objective_value
+from planning.validator import check_problem, cost_of, moved_sessions, objective_value
 
 OBJECTIVE_TERMS = objective.STATED
 STAGE_ONE_SHARE = 0.4  # of the search time, for maximising mandatory learners
@@ -300,6 +300,11 @@ def solve(
 ) -> PlanningResult:
     from planning.baseline import greedy
 
+    errors = check_problem(problem)
+    if errors:
+        raise ValueError("invalid planning problem: " + "; ".join(errors))
+    if time_limit <= 0 or workers < 1:
+        raise ValueError("time_limit must be positive and workers at least 1")
     started = time.monotonic()
     settings = {"time_limit": time_limit, "workers": workers, "seed": seed}
     if hint is None:

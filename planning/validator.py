@@ -202,3 +202,39 @@ def validate(problem: PlanningProblem, result: PlanningResult) -> Validation:
                 errors.append(f"pinned session {p.session_id} changed or dropped")
     objective = objective_value(problem, result.sessions, opened)
     return Validation(errors, objective, cost)
+
+
+def check_problem(problem: PlanningProblem) -> list[str]:
+    """Input errors, each naming the field and the rule; empty when the problem can be solved."""
+    from planning.model import LEVELS
+
+    errors = []
+    if problem.ends_on < problem.starts_on:
+        errors.append("ends_on: must not be before starts_on")
+    if problem.budget < 0:
+        errors.append("budget: must not be negative")
+    seen = set()
+    for n in problem.needs:
+        at = f"needs[{n.need_id}]"
+        if n.need_id in seen:
+            errors.append(f"{at}.need_id: must be unique")
+        seen.add(n.need_id)
+        if n.learners < 0:
+            errors.append(f"{at}.learners: must not be negative")
+        if n.days <= 0:
+            errors.append(f"{at}.days: must be positive")
+        if n.class_min < 0 or n.class_max < 1 or n.class_min > n.class_max:
+            errors.append(f"{at}.class_min/class_max: need 0 <= class_min <= class_max, 1 <= max")
+        if n.trainers < 0:
+            errors.append(f"{at}.trainers: must not be negative")
+        if n.level not in LEVELS:
+            errors.append(f"{at}.level: must be one of {', '.join(LEVELS)}")
+        if n.window_end < n.window_start:
+            errors.append(f"{at}.window_end: must not be before window_start")
+    for v in problem.venues:
+        if v.capacity < 0 or v.rooms < 0 or v.cost_per_day < 0:
+            errors.append(f"venues[{v.venue_id}]: capacity, rooms and cost_per_day must be >= 0")
+    for c in problem.centres:
+        if c.capacity < 0 or c.rooms < 0 or c.setup_cost < 0 or c.running_cost_per_day < 0:
+            errors.append(f"centres[{c.centre_id}]: capacity, rooms and costs must be >= 0")
+    return errors

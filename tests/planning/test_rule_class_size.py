@@ -20,3 +20,12 @@ def test_pooled_needs_take_the_tightest_class_size():
     p = problem(needs=[need("a", class_max=12, learners=8), need("b", "g2", class_max=9,
                                                                   learners=8)])  # fmt: skip
     assert all(sum(s.needs.values()) <= 9 for s in solved(p).sessions)
+
+
+def test_a_class_minimum_above_the_maximum_is_refused_naming_the_field():
+    import pytest
+
+    from planning.solver import solve
+
+    with pytest.raises(ValueError, match=r"needs\[n1\]\.class_min/class_max"):
+        solve(problem(needs=[need(class_min=14, class_max=12)]), workers=1)
