@@ -43,7 +43,13 @@ from planning.rules import (
     sites,
     windows,
 )
-from planning.validator import check_problem, cost_of, moved_sessions, objective_value
+from planning.validator import (
+    check_problem,
+    cost_of,
+    moved_sessions,
+    objective_value,
+    validate,
+)
 
 OBJECTIVE_TERMS = objective.STATED
 STAGE_ONE_SHARE = 0.4  # of the search time, for maximising mandatory learners
@@ -342,7 +348,11 @@ def solve(
     # stage 2: the rest, with mandatory learners held
     if not isinstance(terms["mandatory"], (int, float)):
         v.model.add(terms["mandatory"] >= mandatory)
-    if stage1 is not None:  # otherwise the baseline's hint stays
+    hint_mandatory = sum(
+        c for x in hint.sessions if not x.pinned for nid, c in x.needs.items()
+        if nid in mandatory_ids
+    )  # fmt: skip
+    if stage1 is not None and mandatory > hint_mandatory:  # else the baseline's hint stays
         v.model.clear_hints()
         for var in [*v.n.values(), *v.y.values(), *v.opened.values(), *v.kept.values()]:
             v.model.add_hint(var, stage1(var))
@@ -371,6 +381,14 @@ def solve(
         sessions, opened = expand(v, stage1)
         name = "FEASIBLE"
     else:
+        sessions, opened = hint.sessions, hint.centres_opened
+        name = "FEASIBLE"
+    if (
+        hint.sessions
+        and objective_value(problem, sessions, opened)
+        < objective_value(problem, hint.sessions, hint.centres_opened)
+        and validate(problem, hint).ok
+    ):  # never worse than a valid plan it was given
         sessions, opened = hint.sessions, hint.centres_opened
         name = "FEASIBLE"
     if name == "OPTIMAL" and (mandatory_slack is None or mandatory_slack > 0):
