@@ -321,7 +321,8 @@ def solve(
     mandatory_ids = {n.need_id for n in problem.needs if n.mandatory}
     _hint(v, hint)
     # diagnosis rebuilds the model with guards: keep its build time and 15% for its solves
-    budget_time = time_limit - (0.15 * time_limit + build_seconds if diagnose else 0.0)
+    # and 5% for turning counts into sessions and checking them
+    budget_time = time_limit * 0.95 - (0.15 * time_limit + build_seconds if diagnose else 0.0)
     # stage 1: mandatory learners
     _maximize(v.model, terms["mandatory"])
     stream = _Stream(None, started, 1.0, 0.0)

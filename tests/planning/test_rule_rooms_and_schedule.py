@@ -39,3 +39,11 @@ def test_a_ten_day_course_spans_two_weeks_in_one_room():
     (session,) = solved(p).sessions
     assert session.days == 10 and session.starts_on.weekday() == 0
     assert (session.ends_on - session.starts_on).days == 11
+
+
+def test_utilisation_is_room_hours_used_against_free_room_hours_per_week():
+    p = problem(needs=[need(window_end=WEEK[-1])], venues=[venue(rooms=2, taken={WEEK[0]: 1})])
+    result = solved(p)
+    first = next(u for u in result.utilisation if u.venue_id == "v1" and u.week == WEEK[0])
+    assert first.used_hours == 8.0
+    assert first.available_hours == (2 * 5 - 1) * 8.0
