@@ -122,6 +122,11 @@ DEMO_TOKENS: dict[str, dict[str, str]] = {
 are configured."""
 
 
+def demo_tokens() -> dict[str, dict[str, str]]:
+    """A copy of the demo token set (token -> name, role, group) for `trainplan demo` to print."""
+    return {token: dict(entry) for token, entry in DEMO_TOKENS.items()}
+
+
 def parse_tokens(mapping: object, *, source: str) -> dict[str, Principal]:
     if not isinstance(mapping, dict) or not mapping:
         raise ValueError(f"{source}: must be a JSON object mapping tokens to principals")
