@@ -1,0 +1,194 @@
+"""What-if variants of a planning problem, solved side by side against the base.
+
+`parse("open=Orpington;budget=8000000;allowance.TP=30")` gives a `WhatIf`; `apply` turns a
+problem into the variant; `compare` solves the base and each variant and reports coverage per
+priority level, cost, utilisation, centres opened and the needs whose status changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from planning.model import LEVELS, PlanningProblem, PlanningResult
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    name: str
+    centres: dict[str, bool] = field(default_factory=dict)
+    budget: int | None = None
+    allowances: dict[str, float] = field(default_factory=dict)
+
+
+def parse(text: str) -> WhatIf:
+    """`name=...;open=X;close=Y;budget=N;allowance.CODE=H` (parts separated by ';')."""
+    name = None
+    centres: dict[str, bool] = {}
+    budget = None
+    allowances: dict[str, float] = {}
+    parts = [p.strip() for p in text.split(";") if p.strip()]
+    if not parts:
+        raise ValueError("what-if: must have at least one part such as open=Orpington")
+    for part in parts:
+        key, sep, value = part.partition("=")
+        key, value = key.strip(), value.strip()
+        if not sep or not value:
+            raise ValueError(f"what-if part {part!r}: must be key=value")
+        if key == "name":
+            name = value
+        elif key in ("open", "close"):
+            centres[value] = key == "open"
+        elif key == "budget":
+            if not value.isdigit():
+                raise ValueError(f"what-if part {part!r}: budget must be whole pounds >= 0")
+            budget = int(value)
+        elif key.startswith("allowance.") and key[len("allowance.") :]:
+            try:
+                hours = float(value)
+            except ValueError:
+                hours = -1.0
+            if not hours >= 0:
+                raise ValueError(f"what-if part {part!r}: allowance must be hours per head >= 0")
+            allowances[key[len("allowance.") :]] = hours
+        else:
+            raise ValueError(
+                f"what-if part {part!r}: key must be name, open, close, budget or allowance.GROUP"
+            )
+    return WhatIf(name or text.strip(), centres, budget, allowances)
+
+
+def apply(problem: PlanningProblem, what_if: WhatIf) -> PlanningProblem:
+    """The problem with the what-if's centres forced, budget and allowances replaced."""
+    centres = list(problem.centres)
+    for key, forced in what_if.centres.items():
+        hits = [
+            i
+            for i, c in enumerate(centres)
+            if key in (c.centre_id, c.name) or c.name.lower().startswith(key.lower())
+        ]
+        if len(hits) != 1:
+            raise ValueError(f"centres: {key!r} must name exactly one candidate centre")
+        centres[hits[0]] = replace(centres[hits[0]], forced=forced)
+    groups = list(problem.groups)
+    for key, hours in what_if.allowances.items():
+        hits = [i for i, g in enumerate(groups) if key in (g.group_id, g.code)]
+        if len(hits) != 1:
+            raise ValueError(f"allowances: {key!r} must name one business group (id or code)")
+        groups[hits[0]] = replace(groups[hits[0]], allowance_hours_per_head=hours)
+    if what_if.budget is not None and what_if.budget < 0:
+        raise ValueError("budget: must be whole pounds >= 0")
+    budget = problem.budget if what_if.budget is None else what_if.budget
+    return replace(problem, centres=tuple(centres), groups=tuple(groups), budget=budget)
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    status: str
+    objective: float | None
+    bound: float | None
+    coverage: dict[str, tuple[int, int]]  # level -> (learners met, learners demanded)
+    cash_cost: int
+    abstraction_cost: int
+    mean_utilisation: float
+    centres_opened: tuple[str, ...]
+    changed: tuple[dict[str, Any], ...]
+    validation_errors: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    rows: tuple[Row, ...]  # the base first
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rows": [
+                {
+                    **row.__dict__,
+                    "coverage": {k: list(v) for k, v in row.coverage.items()},
+                    "centres_opened": list(row.centres_opened),
+                    "changed": list(row.changed),
+                    "validation_errors": list(row.validation_errors),
+                }
+                for row in self.rows
+            ]
+        }
+
+
+def _row(name, problem, result: PlanningResult, base: PlanningResult | None) -> Row:
+    from planning.validator import validate
+
+    levels = {n.need_id: n.level for n in problem.needs}
+    titles = {n.need_id: n.title for n in problem.needs}
+    coverage = {level: [0, 0] for level in LEVELS}
+    for o in result.outcomes:
+        coverage[levels[o.need_id]][0] += o.learners_met
+        coverage[levels[o.need_id]][1] += o.learners
+    ratios = [u.ratio for u in result.utilisation if u.available_hours]
+    changed = []
+    if base is not None:
+        before = {o.need_id: o for o in base.outcomes}
+        for o in result.outcomes:
+            b = before.get(o.need_id)
+            if b is not None and (b.status, b.learners_met) != (o.status, o.learners_met):
+                changed.append(
+                    {
+                        "need_id": o.need_id,
+                        "title": titles[o.need_id],
+                        "before": f"{b.status} ({b.learners_met}/{b.learners})",
+                        "after": f"{o.status} ({o.learners_met}/{o.learners})",
+                        "reason": ", ".join(str(r) for r in o.reasons or b.reasons),
+                    }
+                )
+    return Row(
+        name=name,
+        status=result.status,
+        objective=result.objective,
+        bound=result.bound,
+        coverage={k: (v[0], v[1]) for k, v in coverage.items()},
+        cash_cost=result.cost.total,
+        abstraction_cost=result.cost.learner_abstraction,
+        mean_utilisation=sum(ratios) / len(ratios) if ratios else 0.0,
+        centres_opened=tuple(result.centres_opened),
+        changed=tuple(changed),
+        validation_errors=tuple(validate(problem, result).errors),
+    )
+
+
+def compare(problem, what_ifs: list[WhatIf], *, time_limit, workers=1, seed=0) -> Comparison:
+    """Solve the base and each variant (unknown names refused before any solving)."""
+    from planning.solver import solve
+
+    variants = [(w.name, apply(problem, w)) for w in what_ifs]
+    base = solve(problem, time_limit=time_limit, workers=workers, seed=seed)
+    rows = [_row("base", problem, base, None)]
+    for name, variant in variants:
+        result = solve(variant, time_limit=time_limit, workers=workers, seed=seed)
+        rows.append(_row(name, variant, result, base))
+    return Comparison(tuple(rows))
+
+
+def render(comparison: Comparison):
+    """A rich table with one column per variant."""
+    from rich.table import Table
+
+    table = Table(title="What-if comparison")
+    table.add_column("")
+    for row in comparison.rows:
+        table.add_column(row.name)
+    lines = [("status", lambda r: r.status), ("objective", lambda r: f"{r.objective}")]
+    lines += [
+        (level, lambda r, lv=level: f"{r.coverage[lv][0]}/{r.coverage[lv][1]}") for level in LEVELS
+    ]
+    lines += [
+        ("cash cost £", lambda r: f"{r.cash_cost:,}"),
+        ("abstraction £", lambda r: f"{r.abstraction_cost:,}"),
+        ("mean utilisation", lambda r: f"{r.mean_utilisation:.0%}"),
+        ("centres opened", lambda r: ", ".join(r.centres_opened) or "-"),
+        ("needs changed", lambda r: str(len(r.changed))),
+        ("validation errors", lambda r: str(len(r.validation_errors))),
+    ]
+    for label, get in lines:
+        table.add_row(label, *(get(r) for r in comparison.rows))
+    return table
