@@ -1,0 +1,48 @@
+from projections.audit_view import AuditTrailView, views_url_for
+from projections.events import read_events
+from tests.factories import a_group, an_endorsed_need
+
+
+def _view(database_url, tmp_path):
+    url = views_url_for(database_url)
+    return AuditTrailView(url)
+
+
+def test_the_views_file_sits_beside_the_sqlite_event_store():
+    assert views_url_for("sqlite:///x/trainplan.db") == "sqlite:///x/trainplan-views.db"
+    assert views_url_for("postgresql+psycopg://h/db") == "postgresql+psycopg://h/db"
+
+
+def test_the_audit_trail_lists_every_event_in_order_with_actor_and_reason(
+    planner, database_url, tmp_path
+):
+    group = a_group(planner)
+    an_endorsed_need(planner, group)
+    view = _view(database_url, tmp_path)
+    try:
+        count = len(read_events(planner))
+        assert view.catch_up(planner, batch=2) == count
+        rows = view.rows()
+        assert [r["notification_id"] for r in rows] == list(range(1, count + 1))
+        assert rows[0]["entity_kind"] == "BusinessGroup"
+        assert rows[0]["entity_id"] == str(group)
+        assert rows[0]["actor"] == "lspu.analyst"
+        assert any(r["reason"] == "Legal duty under HSWA" for r in rows)
+        assert view.position() == count
+        assert view.catch_up(planner) == 0
+    finally:
+        view.close()
+
+
+def test_a_redelivered_batch_changes_nothing(planner, database_url, tmp_path):
+    a_group(planner)
+    view = _view(database_url, tmp_path)
+    try:
+        batch = read_events(planner)
+        assert view.apply(batch) == len(batch)
+        before = view.rows()
+        assert view.apply(batch) == 0
+        assert view.rows() == before
+        assert view.position() == batch[-1]["id"]
+    finally:
+        view.close()
