@@ -36,6 +36,18 @@ tracking = sa.Table(
     sa.Column("view", sa.String(64), primary_key=True),
     sa.Column("position", sa.BigInteger, nullable=False),
 )
+locks = sa.Table(
+    "projection_lock",
+    metadata,
+    sa.Column("view", sa.String(64), primary_key=True),
+    sa.Column("holder", sa.String(128), nullable=False),
+)
+
+
+class RunnerBusy(RuntimeError):
+    """Another runner already drives this view."""
+
+
 _SKIP = {"timestamp", "originator_topic", "actor", "reason"}
 
 
@@ -102,6 +114,29 @@ class AuditTrailView:
         with self.engine.connect() as c:
             q = sa.select(audit_trail).order_by(audit_trail.c.notification_id)
             return [dict(r._mapping) for r in c.execute(q)]
+
+    def digest(self) -> str:
+        """sha256 over every row, in notification order."""
+        import hashlib
+
+        h = hashlib.sha256()
+        for r in self.rows():
+            h.update(json.dumps(r, sort_keys=True, default=str).encode())
+        return h.hexdigest()
+
+    def acquire(self, holder: str) -> None:
+        """Take the view's lock row; a second runner gets RunnerBusy naming the holder."""
+        try:
+            with self.engine.begin() as c:
+                c.execute(sa.insert(locks).values(view=VIEW, holder=holder))
+        except sa.exc.IntegrityError:
+            with self.engine.connect() as c:
+                who = c.execute(sa.select(locks.c.holder).where(locks.c.view == VIEW)).scalar()
+            raise RunnerBusy(f"{VIEW}: already driven by runner {who!r}") from None
+
+    def release(self, holder: str) -> None:
+        with self.engine.begin() as c:
+            c.execute(sa.delete(locks).where(locks.c.view == VIEW, locks.c.holder == holder))
 
     def close(self) -> None:
         self.engine.dispose()

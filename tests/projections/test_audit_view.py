@@ -46,3 +46,42 @@ def test_a_redelivered_batch_changes_nothing(planner, database_url, tmp_path):
         assert view.position() == batch[-1]["id"]
     finally:
         view.close()
+
+
+def test_a_second_runner_is_refused_until_the_first_releases(database_url, tmp_path):
+    import pytest
+
+    from projections.audit_view import RunnerBusy
+
+    first, second = _view(database_url, tmp_path), _view(database_url, tmp_path)
+    try:
+        first.acquire("runner-1")
+        with pytest.raises(RunnerBusy, match="runner-1"):
+            second.acquire("runner-2")
+        first.release("runner-1")
+        second.acquire("runner-2")
+        second.release("runner-2")
+    finally:
+        first.close()
+        second.close()
+
+
+def test_a_rebuild_from_zero_gives_the_same_digest(planner, database_url, tmp_path):
+    import sqlalchemy as sa
+
+    from projections.audit_view import audit_trail, tracking
+
+    group = a_group(planner)
+    an_endorsed_need(planner, group)
+    view = _view(database_url, tmp_path)
+    try:
+        view.catch_up(planner)
+        before = view.digest()
+        with view.engine.begin() as c:
+            c.execute(sa.delete(audit_trail))
+            c.execute(sa.delete(tracking))
+        assert view.digest() != before
+        view.catch_up(planner, batch=3)
+        assert view.digest() == before
+    finally:
+        view.close()
