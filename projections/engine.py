@@ -1,0 +1,462 @@
+"""The projection engine: batched, exactly-once, rebuildable read models.
+
+A read model is a `View`. A view keeps, per entity it follows, a small JSON document (its own
+state, in `<view>_docs`), and renders each document into rows of its tables. Events reach a view
+in batches read straight from the notification log (`projections.events.read_events`); for each
+batch, in ONE transaction, the view
+
+1. reads its tracking position (locked `FOR UPDATE` on PostgreSQL) and skips every event at or
+   below it, so a re-delivered batch changes nothing;
+2. loads the documents the batch touches (one SELECT per few hundred keys), applies the events
+   to them in order, in memory;
+3. deletes the rows of every changed document and inserts them afresh (set-based: one DELETE
+   ... IN and one multi-row INSERT per table), and moves its tracking position to the batch's
+   last event.
+
+This is the pattern of eventsourcing's `eventsourcing.projection` (a view that records its rows
+and its tracking position atomically), written for batches: the library's stock runner commits
+once per event, which caps a rebuild at a few hundred events a second.
+
+Only one runner drives a view at a time: an exclusive lock per view, held while a batch is
+applied (a `flock` on a file beside the SQLite views database; a PostgreSQL session advisory
+lock). Both are released by the operating system or the server if the process dies, so a killed
+runner never leaves a view locked. A second long-lived runner is refused with `RunnerBusy`
+naming the holder.
+
+A rebuild replays every event into shadow tables (`<table>__r<stamp>`) and swaps them in, in one
+transaction, when complete: readers never see a half-built model."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import socket
+import threading
+import time
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.pool import StaticPool
+
+log = logging.getLogger("trainplan.projections")
+
+Event = dict[str, Any]
+Doc = dict[str, Any]
+Rows = dict[str, list[dict[str, Any]]]
+
+CHUNK = 500  # keys per IN (...) list
+SHADOW = "__r"
+
+
+class UnknownView(ValueError):
+    """A projection name that does not exist."""
+
+    def __init__(self, name: str, known: Iterable[str]) -> None:
+        super().__init__(f"projection {name!r} does not exist; known: {', '.join(sorted(known))}")
+        self.name = name
+
+
+class RunnerBusy(RuntimeError):
+    """Another runner already drives this view."""
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), sort_keys=True, default=str)
+
+
+# --- documents ------------------------------------------------------------------------------
+
+
+class Docs:
+    """The documents of one view, loaded as a batch needs them and written back by the batch.
+
+    `known` (during a rebuild) is the exact set of keys already stored: a key outside it is
+    absent without asking the database. `keep` keeps documents cached between batches."""
+
+    def __init__(self, table: sa.Table, *, known: set[str] | None = None) -> None:
+        self.table = table
+        self.known = known
+        self.cache: dict[str, Doc | None] = {}
+        self.dirty: set[str] = set()
+        self.conn: Connection | None = None
+
+    def prefetch(self, keys: Iterable[str]) -> None:
+        wanted = [k for k in set(keys) if k not in self.cache]
+        if self.known is not None:
+            for key in wanted:
+                if key not in self.known:
+                    self.cache[key] = None
+            wanted = [k for k in wanted if k in self.known]
+        for chunk in _chunks(sorted(wanted)):
+            assert self.conn is not None
+            found = dict(
+                self.conn.execute(
+                    sa.select(self.table.c.doc_key, self.table.c.state).where(
+                        self.table.c.doc_key.in_(chunk)
+                    )
+                ).all()
+            )
+            for key in chunk:
+                self.cache[key] = json.loads(found[key]) if key in found else None
+
+    def get(self, key: str) -> Doc | None:
+        if key not in self.cache:
+            self.prefetch([key])
+        return self.cache[key]
+
+    def put(self, key: str, doc: Doc) -> Doc:
+        self.cache[key] = doc
+        self.dirty.add(key)
+        return doc
+
+    def touch(self, key: str) -> Doc:
+        doc = self.get(key)
+        if doc is None:
+            raise KeyError(key)
+        self.dirty.add(key)
+        return doc
+
+    def flush(self, conn: Connection) -> list[str]:
+        keys = sorted(self.dirty)
+        for chunk in _chunks(keys):
+            conn.execute(sa.delete(self.table).where(self.table.c.doc_key.in_(chunk)))
+        rows = [
+            {"doc_key": key, "state": dumps(self.cache[key])}
+            for key in keys
+            if self.cache[key] is not None
+        ]
+        if rows:
+            conn.execute(sa.insert(self.table), rows)
+        if self.known is not None:
+            self.known.update(row["doc_key"] for row in rows)
+        self.dirty.clear()
+        return keys
+
+
+# --- views ----------------------------------------------------------------------------------
+
+
+class View:
+    """One read model: its tables, how events change its documents, how a document becomes
+    rows. Handlers are methods named `on_<Entity>_<Kind>` (e.g. `on_TrainingNeed_Prioritised`);
+    each receives the batch's documents and the event, and returns nothing."""
+
+    name: str = ""
+    title: str = ""
+
+    def define(self, metadata: sa.MetaData, suffix: str) -> dict[str, sa.Table]:
+        """The view's visible tables, named with `suffix` (empty, or a shadow's). Every table
+        has a `doc_key` column: the rows a document renders carry its key."""
+        raise NotImplementedError
+
+    def keys(self, event: Event) -> Iterable[str]:
+        """Documents to load before the batch is applied (others load on first use)."""
+        return (f"{event['entity']}:{event['originator_id']}",)
+
+    def render(self, key: str, doc: Doc, docs: Docs) -> Rows:
+        """The rows of one document, per table name."""
+        raise NotImplementedError
+
+    def handler(self, event: Event) -> Callable[[Docs, Event], None] | None:
+        handler: Callable[[Docs, Event], None] | None = getattr(
+            self, f"on_{event['entity']}_{event['kind']}", None
+        )
+        return handler
+
+
+class AppendView(View):
+    """A view that only appends: each event gives its rows (no documents)."""
+
+    def rows(self, event: Event) -> Rows:
+        raise NotImplementedError
+
+    def handler(self, event: Event) -> Callable[[Docs, Event], None] | None:
+        return None
+
+
+@dataclass
+class Bound:
+    """A view bound to its tables (canonical or shadow)."""
+
+    view: View
+    suffix: str
+    tables: dict[str, sa.Table]
+    docs: sa.Table
+
+    @property
+    def tracking_key(self) -> str:
+        return self.view.name + self.suffix
+
+    @property
+    def all_tables(self) -> list[sa.Table]:
+        return [self.docs, *self.tables.values()]
+
+
+def bind(view: View, metadata: sa.MetaData, suffix: str = "") -> Bound:
+    tables = view.define(metadata, suffix)
+    docs = sa.Table(
+        f"{view.name}_docs{suffix}",
+        metadata,
+        sa.Column("doc_key", sa.String(120), primary_key=True),
+        sa.Column("state", sa.Text, nullable=False),
+    )
+    return Bound(view=view, suffix=suffix, tables=tables, docs=docs)
+
+
+common = sa.MetaData()
+tracking = sa.Table(
+    "projection_tracking",
+    common,
+    sa.Column("view", sa.String(80), primary_key=True),
+    sa.Column("position", sa.BigInteger, nullable=False),
+    sa.Column("updated_at", sa.Float, nullable=False),
+)
+runners = sa.Table(
+    "projection_runners",
+    common,
+    sa.Column("view", sa.String(80), primary_key=True),
+    sa.Column("holder", sa.String(200), nullable=False),
+    sa.Column("since", sa.Float, nullable=False),
+)
+
+
+def apply_batch(conn: Connection, bound: Bound, events: list[Event], docs: Docs) -> int:
+    """Applies one batch to `bound` inside the caller's transaction: rows and tracking
+    together. Returns how many events were past the tracked position."""
+    key = bound.tracking_key
+    position = conn.execute(
+        sa.select(tracking.c.position).where(tracking.c.view == key).with_for_update()
+    ).scalar()
+    known = int(position or 0)
+    fresh = [e for e in events if e["id"] > known]
+    if not fresh:
+        return 0
+    view = bound.view
+    if isinstance(view, AppendView):
+        appended: dict[str, list[dict[str, Any]]] = {name: [] for name in bound.tables}
+        for event in fresh:
+            for name, rows in view.rows(event).items():
+                appended[name].extend(rows)
+        for name, table in bound.tables.items():
+            if appended[name]:
+                conn.execute(sa.insert(table), appended[name])
+        _track(conn, key, position, fresh[-1]["id"])
+        return len(fresh)
+    docs.conn = conn
+    work = [(handler, e) for e in fresh if (handler := view.handler(e)) is not None]
+    docs.prefetch(k for _, e in work for k in view.keys(e))
+    for handler, event in work:
+        handler(docs, event)
+    changed = docs.flush(conn)
+    if changed:
+        rendered: dict[str, list[dict[str, Any]]] = {name: [] for name in bound.tables}
+        for doc_key in changed:
+            doc = docs.cache[doc_key]
+            if doc is None:
+                continue
+            for name, rows in view.render(doc_key, doc, docs).items():
+                rendered[name].extend({**row, "doc_key": doc_key} for row in rows)
+        for name, table in bound.tables.items():
+            for chunk in _chunks(changed):
+                conn.execute(sa.delete(table).where(table.c.doc_key.in_(chunk)))
+            if rendered[name]:
+                conn.execute(sa.insert(table), rendered[name])
+    _track(conn, key, position, fresh[-1]["id"])
+    return len(fresh)
+
+
+def _track(conn: Connection, key: str, previous: int | None, last: int) -> None:
+    values = {"position": last, "updated_at": time.time()}
+    if previous is None:
+        conn.execute(sa.insert(tracking).values(view=key, **values))
+    else:
+        conn.execute(sa.update(tracking).where(tracking.c.view == key).values(**values))
+
+
+# --- the views database ---------------------------------------------------------------------
+
+
+def views_url_for(url: str) -> str:
+    """SQLite `x/trainplan.db` -> `x/trainplan-views.db` (one writer per file); PostgreSQL: the
+    events' own database."""
+    if url.startswith("sqlite:///"):
+        path = url.removeprefix("sqlite:///")
+        if path in ("", ":memory:"):
+            return "sqlite://"
+        p = Path(path)
+        return f"sqlite:///{p.with_name(p.stem + '-views.db')}"
+    return url
+
+
+def make_engine(url: str) -> Engine:
+    """A SQLAlchemy engine for the views database. SQLite: WAL (readers never wait for the
+    writer), transactional DDL (so a shadow swap is atomic), a busy timeout."""
+    if url.startswith("sqlite"):
+        memory = url in ("sqlite://", "sqlite:///:memory:")
+        engine = sa.create_engine(
+            "sqlite://" if memory else url,
+            poolclass=StaticPool if memory else None,
+            connect_args={"check_same_thread": False, "timeout": 30},
+        )
+
+        @sa.event.listens_for(engine, "connect")
+        def _connect(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            if not memory:
+                cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+        @sa.event.listens_for(engine, "begin")
+        def _begin(conn: Connection) -> None:
+            conn.exec_driver_sql("BEGIN")
+
+        return engine
+    return sa.create_engine(url, pool_size=5, max_overflow=10, pool_pre_ping=True)
+
+
+def _chunks(items: list[str], size: int = CHUNK) -> Iterator[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+# --- one runner per view --------------------------------------------------------------------
+
+
+def holder_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+
+
+class ViewLock:
+    """The exclusive right to drive one view. `try_acquire` never waits."""
+
+    def __init__(self, engine: Engine, url: str, view: str) -> None:
+        self.engine, self.url, self.view = engine, url, view
+        self._fd: int | None = None
+        self._conn: Connection | None = None
+        self._local = threading.Lock()
+        self._held_locally = False
+
+    @property
+    def path(self) -> Path | None:
+        if self.url.startswith("sqlite:///") and self.url not in ("sqlite:///:memory:",):
+            db = Path(self.url.removeprefix("sqlite:///"))
+            return db.with_name(f"{db.name}.{self.view}.lock")
+        return None
+
+    def try_acquire(self, holder: str) -> bool:
+        if not self._local.acquire(blocking=False):
+            return False
+        try:
+            if self.engine.dialect.name == "postgresql":
+                conn = self.engine.connect()
+                got = conn.execute(
+                    sa.text("SELECT pg_try_advisory_lock(:k)"), {"k": _lock_key(self.view)}
+                ).scalar()
+                conn.commit()
+                if not got:
+                    conn.close()
+                    self._local.release()
+                    return False
+                self._conn = conn
+            elif self.path is not None:
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    os.close(fd)
+                    self._local.release()
+                    return False
+                os.ftruncate(fd, 0)
+                os.write(fd, holder.encode())
+                self._fd = fd
+            with self.engine.begin() as c:
+                c.execute(sa.delete(runners).where(runners.c.view == self.view))
+                c.execute(
+                    sa.insert(runners).values(view=self.view, holder=holder, since=time.time())
+                )
+            self._held_locally = True
+            return True
+        except BaseException:
+            self._release_os()
+            self._local.release()
+            raise
+
+    def holder(self) -> str:
+        if self.path is not None and self.path.exists():
+            text = self.path.read_text().strip()
+            if text:
+                return text
+        with self.engine.connect() as c:
+            who = c.execute(sa.select(runners.c.holder).where(runners.c.view == self.view))
+            return str(who.scalar() or "unknown")
+
+    def release(self) -> None:
+        if not self._held_locally:
+            return
+        self._held_locally = False
+        try:
+            with self.engine.begin() as c:
+                c.execute(sa.delete(runners).where(runners.c.view == self.view))
+        finally:
+            self._release_os()
+            self._local.release()
+
+    def _release_os(self) -> None:
+        if self._conn is not None:
+            with contextlib.suppress(Exception):
+                self._conn.execute(
+                    sa.text("SELECT pg_advisory_unlock(:k)"), {"k": _lock_key(self.view)}
+                )
+                self._conn.commit()
+            self._conn.close()
+            self._conn = None
+        if self._fd is not None:
+            with contextlib.suppress(OSError):
+                os.ftruncate(self._fd, 0)
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+
+
+def _lock_key(view: str) -> int:
+    return zlib.crc32(f"trainplan.projection:{view}".encode()) & 0x7FFFFFFF
+
+
+# --- progress -------------------------------------------------------------------------------
+
+
+@dataclass
+class Progress:
+    view: str
+    done: int = 0
+    total: int = 0
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def rate(self) -> float:
+        elapsed = time.monotonic() - self.started
+        return self.done / elapsed if elapsed > 0 else 0.0
+
+
+def digest_rows(conn: Connection, table: sa.Table) -> tuple[int, str]:
+    h = hashlib.sha256()
+    order = [c for c in table.primary_key.columns] or list(table.columns)
+    count = 0
+    result = conn.execution_options(stream_results=True).execute(sa.select(table).order_by(*order))
+    for row in result:
+        h.update(dumps({k: v for k, v in row._mapping.items() if k != "doc_key"}).encode())
+        h.update(b"\n")
+        count += 1
+    return count, h.hexdigest()

@@ -1,0 +1,431 @@
+"""Driving the views: catch-up after a command, following the store as its own process,
+rebuilding from zero into shadow tables, digests.
+
+Keeping up inside the process (the embedded default): after every command the API and the CLI
+call `catch_up()`, which reads the new events once (one query on the notification log), applies
+them to every view in one transaction per view, and returns. For a single command that is a few
+milliseconds, with no polling at all: a query made after a command sees it. Where another
+process drives the views (`trainplan projections run` on PostgreSQL), `catch_up()` finds the
+views locked and waits for their tracking positions to pass the store's head instead."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from domain import TrainingPlanner, store_env
+from projections.engine import (
+    SHADOW,
+    Bound,
+    Docs,
+    Progress,
+    RunnerBusy,
+    UnknownView,
+    View,
+    ViewLock,
+    apply_batch,
+    bind,
+    common,
+    digest_rows,
+    holder_name,
+    make_engine,
+    tracking,
+    views_url_for,
+)
+from projections.events import read_events
+from projections.views.audit import AuditTrail
+from projections.views.centres import CentreProposals
+from projections.views.cycles import PlanningCycles
+from projections.views.facilities import FacilityCalendar
+from projections.views.groups import GroupTrainingTime
+from projections.views.needs import NeedsRegister
+
+log = logging.getLogger("trainplan.projections")
+
+BATCH = 5000
+VIEW_CLASSES: tuple[type[View], ...] = (
+    NeedsRegister,
+    FacilityCalendar,
+    GroupTrainingTime,
+    CentreProposals,
+    PlanningCycles,
+    AuditTrail,
+)
+VIEW_NAMES = tuple(cls.name for cls in VIEW_CLASSES)
+
+ProgressCallback = Callable[[Progress], None]
+
+
+class Projections:
+    """Every read model of one store. `events_url` is the event store's URL; the views live in
+    `views_url` (default: beside the SQLite file, or in the same PostgreSQL database)."""
+
+    def __init__(
+        self,
+        events_url: str,
+        views_url: str | None = None,
+        *,
+        reader: TrainingPlanner | None = None,
+    ) -> None:
+        self.events_url = events_url
+        self.views_url = views_url or views_url_for(events_url)
+        self.engine = make_engine(self.views_url)
+        self.metadata = sa.MetaData()
+        self.views: dict[str, Bound] = {
+            cls.name: bind(cls(), self.metadata) for cls in VIEW_CLASSES
+        }
+        common.create_all(self.engine)
+        self.metadata.create_all(self.engine)
+        self._reader = reader
+        self._own_reader = reader is None
+        self._mutex = threading.RLock()
+        self._locks = {name: ViewLock(self.engine, self.views_url, name) for name in self.views}
+        self._held: set[str] = set()
+
+    # --- the events -------------------------------------------------------------------------
+
+    @property
+    def reader(self) -> TrainingPlanner:
+        if self._reader is None:
+            self._reader = TrainingPlanner(env=store_env(self.events_url))
+        return self._reader
+
+    def head(self) -> int:
+        return int(self.reader.recorder.max_notification_id() or 0)  # type: ignore[attr-defined]
+
+    def select(self, names: Iterable[str] | None = None) -> list[Bound]:
+        if not names:
+            return list(self.views.values())
+        chosen = []
+        for name in names:
+            if name not in self.views:
+                raise UnknownView(name, self.views)
+            chosen.append(self.views[name])
+        return chosen
+
+    def positions(self) -> dict[str, int]:
+        with self.engine.connect() as c:
+            found = dict(c.execute(sa.select(tracking.c.view, tracking.c.position)).all())
+        return {name: int(found.get(name, 0)) for name in self.views}
+
+    # --- keeping up -------------------------------------------------------------------------
+
+    def catch_up(
+        self,
+        names: Iterable[str] | None = None,
+        *,
+        upto: int | None = None,
+        batch: int = BATCH,
+        wait: float = 5.0,
+    ) -> int:
+        """Applies every new event (up to `upto`) to the views; returns how many event
+        applications were made. Views another runner drives are waited for, up to `wait`
+        seconds."""
+        bounds = self.select(names)
+        target = upto if upto is not None else self.head()
+        applied = 0
+        deadline = time.monotonic() + wait
+        with self._mutex:
+            while True:
+                positions = self._positions_of(bounds)
+                behind = [b for b in bounds if positions[b.view.name] < target]
+                if not behind:
+                    return applied
+                mine = [b for b in behind if self._take(b.view.name)]
+                try:
+                    if mine:
+                        applied += self._drive(mine, upto=target, batch=batch)
+                finally:
+                    for b in mine:
+                        self._give(b.view.name)
+                if len(mine) == len(behind):
+                    continue
+                if time.monotonic() > deadline:
+                    log.warning(
+                        "views %s are driven by another runner and have not reached %s",
+                        [b.view.name for b in behind if b not in mine],
+                        target,
+                    )
+                    return applied
+                time.sleep(0.01)
+
+    def _take(self, name: str) -> bool:
+        if name in self._held:  # this process's long-lived runner holds it
+            return True
+        return self._locks[name].try_acquire(holder_name())
+
+    def _give(self, name: str) -> None:
+        if name not in self._held:
+            self._locks[name].release()
+
+    def _positions_of(self, bounds: Sequence[Bound]) -> dict[str, int]:
+        keys = [b.tracking_key for b in bounds]
+        with self.engine.connect() as c:
+            found = dict(
+                c.execute(
+                    sa.select(tracking.c.view, tracking.c.position).where(tracking.c.view.in_(keys))
+                ).all()
+            )
+        return {b.view.name: int(found.get(b.tracking_key, 0)) for b in bounds}
+
+    def _drive(
+        self,
+        bounds: Sequence[Bound],
+        *,
+        upto: int | None,
+        batch: int,
+        docs: dict[str, Docs] | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> int:
+        """Reads each batch of events once and applies it to every view, one transaction per
+        view per batch (rows and tracking together)."""
+        positions = {b.tracking_key: p for b, p in zip(bounds, self._tracked(bounds), strict=True)}
+        after = min(positions.values())
+        applied = 0
+        while True:
+            events = read_events(self.reader, after=after, limit=batch, upto=upto)
+            if not events:
+                return applied
+            last = events[-1]["id"]
+            for b in bounds:
+                if last <= positions[b.tracking_key]:
+                    continue
+                view_docs = docs[b.tracking_key] if docs else Docs(b.docs)
+                with self.engine.begin() as conn:
+                    applied += apply_batch(conn, b, events, view_docs)
+                positions[b.tracking_key] = last
+            after = last
+            if progress:
+                progress(last)
+            if len(events) < batch:
+                return applied
+
+    def _tracked(self, bounds: Sequence[Bound]) -> list[int]:
+        keys = [b.tracking_key for b in bounds]
+        with self.engine.connect() as c:
+            found = dict(
+                c.execute(
+                    sa.select(tracking.c.view, tracking.c.position).where(tracking.c.view.in_(keys))
+                ).all()
+            )
+        return [int(found.get(k, 0)) for k in keys]
+
+    # --- a long-lived runner ----------------------------------------------------------------
+
+    def acquire(self, names: Iterable[str] | None = None, holder: str | None = None) -> None:
+        """Takes the views for this process for good (`trainplan projections run`). A view
+        another runner drives is refused with RunnerBusy naming the holder; nothing is taken
+        then."""
+        who = holder or holder_name()
+        taken: list[str] = []
+        for b in self.select(names):
+            name = b.view.name
+            if name in self._held:
+                continue
+            if not self._locks[name].try_acquire(who):
+                for other in taken:
+                    self._held.discard(other)
+                    self._locks[other].release()
+                holder = self._locks[name].holder()
+                raise RunnerBusy(f"projection {name!r} is already driven by runner {holder!r}")
+            self._held.add(name)
+            taken.append(name)
+
+    def release(self) -> None:
+        for name in list(self._held):
+            self._held.discard(name)
+            self._locks[name].release()
+
+    def follow(
+        self,
+        stop: threading.Event,
+        *,
+        names: Iterable[str] | None = None,
+        poll: float = 0.5,
+        on_batch: Callable[[int], None] | None = None,
+    ) -> None:
+        """Drives the views until `stop` is set: on PostgreSQL woken by the store's NOTIFY
+        (LISTEN on the events table's channel), else by polling every `poll` seconds."""
+        self.acquire(names)
+        try:
+            listener = self._listener()
+            while not stop.is_set():
+                applied = self.catch_up(names, wait=0)
+                if applied and on_batch:
+                    on_batch(applied)
+                if listener is not None:
+                    for _ in listener.notifies(timeout=poll, stop_after=1):
+                        break
+                else:
+                    stop.wait(poll)
+        finally:
+            self.release()
+
+    def _listener(self) -> Any:
+        if self.engine.dialect.name != "postgresql":
+            return None
+        import psycopg
+
+        env = store_env(self.events_url)
+        conn = psycopg.connect(
+            host=env["POSTGRES_HOST"],
+            port=int(env["POSTGRES_PORT"]),
+            user=env["POSTGRES_USER"],
+            password=env["POSTGRES_PASSWORD"] or None,
+            dbname=env["POSTGRES_DBNAME"],
+            autocommit=True,
+        )
+        channel = getattr(self.reader.recorder, "channel_name", "stored_events")
+        conn.execute(f'LISTEN "{channel}"')
+        return conn
+
+    # --- rebuilding -------------------------------------------------------------------------
+
+    def rebuild(
+        self,
+        names: Iterable[str] | None = None,
+        *,
+        batch: int = 10_000,
+        progress: ProgressCallback | None = None,
+        wait: float = 60.0,
+    ) -> dict[str, int]:
+        """Rebuilds views from zero into shadow tables and swaps them in when complete, so
+        readers never see a half-built model. Returns each view's new position."""
+        bounds = self.select(names)
+        stamp = f"{SHADOW}{int(time.time() * 1000)}"
+        shadow_metadata = sa.MetaData()
+        shadows = [bind(b.view, shadow_metadata, stamp) for b in bounds]
+        self._drop_stale_shadows(bounds)
+        shadow_metadata.create_all(self.engine)
+        docs = {s.tracking_key: Docs(s.docs, known=set()) for s in shadows}
+        total = max(self.head(), 1)
+        state = Progress(view=", ".join(b.view.name for b in bounds), total=total)
+
+        def report(position: int) -> None:
+            state.done = position
+            state.total = max(state.total, position)
+            if progress:
+                progress(state)
+
+        try:
+            self._drive(shadows, upto=None, batch=batch, docs=docs, progress=report)
+            deadline = time.monotonic() + wait
+            with self._mutex:
+                taken = []
+                try:
+                    for b in bounds:
+                        while not self._take(b.view.name):
+                            if time.monotonic() > deadline:
+                                raise RunnerBusy(
+                                    f"projection {b.view.name!r} is driven by runner "
+                                    f"{self._locks[b.view.name].holder()!r}; stop it to swap"
+                                )
+                            time.sleep(0.05)
+                        taken.append(b.view.name)
+                    self._drive(shadows, upto=None, batch=batch, docs=docs, progress=report)
+                    with self.engine.begin() as conn:
+                        for live, shadow in zip(bounds, shadows, strict=True):
+                            self._swap(conn, live, shadow)
+                finally:
+                    for name in taken:
+                        self._give(name)
+        except BaseException:
+            shadow_metadata.drop_all(self.engine)
+            with self.engine.begin() as conn:
+                conn.execute(
+                    sa.delete(tracking).where(
+                        tracking.c.view.in_([s.tracking_key for s in shadows])
+                    )
+                )
+            raise
+        report(state.done)
+        return {b.view.name: p for b, p in zip(bounds, self._tracked(bounds), strict=True)}
+
+    def _swap(self, conn: Connection, live: Bound, shadow: Bound) -> None:
+        position = conn.execute(
+            sa.select(tracking.c.position).where(tracking.c.view == shadow.tracking_key)
+        ).scalar()
+        for live_table, shadow_table in zip(live.all_tables, shadow.all_tables, strict=True):
+            conn.execute(sa.text(f'DROP TABLE IF EXISTS "{live_table.name}"'))
+            conn.execute(
+                sa.text(f'ALTER TABLE "{shadow_table.name}" RENAME TO "{live_table.name}"')
+            )
+        conn.execute(
+            sa.delete(tracking).where(tracking.c.view.in_([live.tracking_key, shadow.tracking_key]))
+        )
+        conn.execute(
+            sa.insert(tracking).values(
+                view=live.tracking_key, position=int(position or 0), updated_at=time.time()
+            )
+        )
+
+    def _drop_stale_shadows(self, bounds: Sequence[Bound]) -> None:
+        prefixes = tuple(f"{t.name}{SHADOW}" for b in bounds for t in b.all_tables)
+        stale = [n for n in sa.inspect(self.engine).get_table_names() if n.startswith(prefixes)]
+        with self.engine.begin() as conn:
+            for name in stale:
+                conn.execute(sa.text(f'DROP TABLE IF EXISTS "{name}"'))
+            names = {b.view.name for b in bounds}
+            stale_keys = [
+                key
+                for (key,) in conn.execute(sa.select(tracking.c.view)).all()
+                if SHADOW in key and key.split(SHADOW)[0] in names
+            ]
+            if stale_keys:
+                conn.execute(sa.delete(tracking).where(tracking.c.view.in_(stale_keys)))
+
+    # --- proof of sameness ------------------------------------------------------------------
+
+    def digests(self, names: Iterable[str] | None = None) -> dict[str, str]:
+        """One SHA-256 per view over every row of its tables in key order."""
+        import hashlib
+
+        result = {}
+        with self.engine.connect() as conn:
+            for b in self.select(names):
+                h = hashlib.sha256()
+                for table in b.tables.values():
+                    count, digest = digest_rows(conn, table)
+                    h.update(f"{table.name}:{count}:{digest}\n".encode())
+                result[b.view.name] = h.hexdigest()
+        return result
+
+    def counts(self) -> dict[str, int]:
+        with self.engine.connect() as conn:
+            return {
+                table.name: int(
+                    conn.execute(sa.select(sa.func.count()).select_from(table)).scalar() or 0
+                )
+                for b in self.views.values()
+                for table in b.tables.values()
+            }
+
+    # --- reading ----------------------------------------------------------------------------
+
+    def query(self, name: str, **options: Any) -> tuple[list[dict[str, Any]], int]:
+        from projections.queries import query
+
+        return query(self, name, **options)
+
+    def problem_source(self) -> Any:
+        from projections.queries import ReadModelSource
+
+        return ReadModelSource(self)
+
+    def close(self) -> None:
+        self.release()
+        if self._own_reader and self._reader is not None:
+            self._reader.close()
+            self._reader = None
+        self.engine.dispose()
+
+
+def open_projections(database_url: str, views_url: str | None = None) -> Projections:
+    """The read models of the store at `database_url` (see `views_url_for`)."""
+    return Projections(database_url, views_url)

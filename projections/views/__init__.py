@@ -1,0 +1,1 @@
+"""The read models, one module per screen or question."""

@@ -1,0 +1,168 @@
+"""Training time per business group: headcount, the board's allowance per head, and the
+learner-hours its needs demand, the TMB endorsed, the prospectus scheduled and were delivered,
+in total and per head."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from projections.engine import Doc, Docs, Event, Rows, View
+
+HOURS_PER_LEARNER_DAY = 8.0  # as the optimiser counts a learner-day against the allowance
+DEMANDED = {"analysed", "prioritised", "endorsed", "scheduled", "delivered", "evaluated"}
+ENDORSED = {"endorsed", "scheduled", "delivered", "evaluated"}
+SCHEDULED = {"scheduled", "delivered", "evaluated"}
+
+
+class GroupTrainingTime(View):
+    name = "group_time"
+    title = "Training time per head against allowance"
+
+    def define(self, metadata: sa.MetaData, suffix: str) -> dict[str, sa.Table]:
+        hours = [
+            sa.Column(f"hours_{what}{per}", sa.Float, nullable=False)
+            for what in ("demanded", "endorsed", "scheduled", "delivered")
+            for per in ("", "_per_head")
+        ]
+        t = sa.Table(
+            f"group_training_time{suffix}",
+            metadata,
+            sa.Column("group_id", sa.String(36), primary_key=True),
+            sa.Column("code", sa.String(12), nullable=False),
+            sa.Column("name", sa.String(200), nullable=False),
+            sa.Column("officers", sa.Integer, nullable=False),
+            sa.Column("staff", sa.Integer, nullable=False),
+            sa.Column("headcount", sa.Integer, nullable=False),
+            sa.Column("board_chair", sa.String(200)),
+            sa.Column("allowance_hours_per_head", sa.Float),
+            sa.Column("needs", sa.Integer, nullable=False),
+            *hours,
+            sa.Column("endorsed_over_allowance", sa.Boolean, nullable=False),
+            sa.Column("version", sa.Integer, nullable=False),
+            sa.Column("doc_key", sa.String(120), nullable=False),
+            sa.Index(f"ix_group_training_time{suffix}_doc", "doc_key"),
+        )
+        return {"group_training_time": t}
+
+    def keys(self, event: Event) -> tuple[str, ...]:
+        own = f"{event['entity']}:{event['originator_id']}"
+        if event["entity"] == "TrainingNeed" and event["kind"] == "Identified":
+            return (own, f"BusinessGroup:{event['state']['group_id']}")
+        return (own,)
+
+    # --- the group --------------------------------------------------------------------------
+
+    def on_BusinessGroup_Registered(self, docs: Docs, e: Event) -> None:
+        s = e["state"]
+        docs.put(
+            f"BusinessGroup:{e['originator_id']}",
+            {
+                "group_id": e["originator_id"],
+                "code": s["code"],
+                "name": s["name"],
+                "officers": s["officers"],
+                "staff": s["staff"],
+                "allowance": None,
+                "chair": None,
+                "needs": {},
+                "version": e["version"],
+            },
+        )
+
+    def _group(self, docs: Docs, e: Event) -> Doc:
+        doc = docs.touch(f"BusinessGroup:{e['originator_id']}")
+        doc["version"] = e["version"]
+        return doc
+
+    def on_BusinessGroup_HeadcountUpdated(self, docs: Docs, e: Event) -> None:
+        doc = self._group(docs, e)
+        doc["officers"], doc["staff"] = e["state"]["officers"], e["state"]["staff"]
+
+    def on_BusinessGroup_AllowanceSet(self, docs: Docs, e: Event) -> None:
+        self._group(docs, e)["allowance"] = e["state"]["hours_per_head"]
+
+    def on_BusinessGroup_BoardChairAssigned(self, docs: Docs, e: Event) -> None:
+        self._group(docs, e)["chair"] = e["state"]["chair"]
+
+    # --- its needs --------------------------------------------------------------------------
+
+    def on_TrainingNeed_Identified(self, docs: Docs, e: Event) -> None:
+        group_key = f"BusinessGroup:{e['state']['group_id']}"
+        docs.put(f"TrainingNeed:{e['originator_id']}", {"group": group_key})
+        docs.touch(group_key)["needs"][e["originator_id"]] = {
+            "status": "identified",
+            "learners": 0,
+            "days": 0.0,
+            "scheduled": 0,
+            "attended": 0,
+        }
+
+    def _need(self, docs: Docs, e: Event) -> dict[str, object]:
+        need = docs.get(f"TrainingNeed:{e['originator_id']}")
+        assert need is not None, f"need {e['originator_id']} was never identified"
+        entry: dict[str, object] = docs.touch(need["group"])["needs"][e["originator_id"]]
+        return entry
+
+    def on_TrainingNeed_AnalysisRecorded(self, docs: Docs, e: Event) -> None:
+        analysis = e["state"]["analysis"]
+        entry = self._need(docs, e)
+        entry.update(
+            status="analysed", learners=analysis["learners"], days=analysis["days_per_learner"]
+        )
+
+    def on_TrainingNeed_Prioritised(self, docs: Docs, e: Event) -> None:
+        self._need(docs, e)["status"] = "prioritised"
+
+    def on_TrainingNeed_Endorsed(self, docs: Docs, e: Event) -> None:
+        self._need(docs, e)["status"] = "endorsed"
+
+    def on_TrainingNeed_Rejected(self, docs: Docs, e: Event) -> None:
+        self._need(docs, e)["status"] = "rejected"
+
+    def on_TrainingNeed_Withdrawn(self, docs: Docs, e: Event) -> None:
+        self._need(docs, e)["status"] = "withdrawn"
+
+    def on_TrainingNeed_Scheduled(self, docs: Docs, e: Event) -> None:
+        self._need(docs, e).update(status="scheduled", scheduled=e["state"]["learners"])
+
+    def on_TrainingNeed_Delivered(self, docs: Docs, e: Event) -> None:
+        self._need(docs, e).update(status="delivered", attended=e["state"]["attendance"])
+
+    def on_TrainingNeed_Evaluated(self, docs: Docs, e: Event) -> None:
+        self._need(docs, e)["status"] = "evaluated"
+
+    def render(self, key: str, doc: Doc, docs: Docs) -> Rows:
+        if not key.startswith("BusinessGroup:"):
+            return {}
+        totals = {"demanded": 0.0, "endorsed": 0.0, "scheduled": 0.0, "delivered": 0.0}
+        for need in doc["needs"].values():
+            learner_hours = need["days"] * HOURS_PER_LEARNER_DAY
+            status = need["status"]
+            if status in DEMANDED:
+                totals["demanded"] += need["learners"] * learner_hours
+            if status in ENDORSED:
+                totals["endorsed"] += need["learners"] * learner_hours
+            if status in SCHEDULED:
+                totals["scheduled"] += need["scheduled"] * learner_hours
+                totals["delivered"] += need["attended"] * learner_hours
+        headcount = doc["officers"] + doc["staff"]
+        row = {
+            "group_id": doc["group_id"],
+            "code": doc["code"],
+            "name": doc["name"],
+            "officers": doc["officers"],
+            "staff": doc["staff"],
+            "headcount": headcount,
+            "board_chair": doc["chair"],
+            "allowance_hours_per_head": doc["allowance"],
+            "needs": len(doc["needs"]),
+            "version": doc["version"],
+        }
+        for what, hours in totals.items():
+            row[f"hours_{what}"] = round(hours, 2)
+            row[f"hours_{what}_per_head"] = round(hours / headcount, 3) if headcount else 0.0
+        allowance = doc["allowance"]
+        row["endorsed_over_allowance"] = bool(
+            allowance is not None and row["hours_endorsed_per_head"] > allowance
+        )
+        return {"group_training_time": [row]}
