@@ -1,0 +1,575 @@
+"""Tamper evidence for the event store: a hash chain over the notification log, sealed after
+the fact, and a streaming verifier that names the first event that no longer fits.
+
+Design. The eventsourcing library writes the events table (`stored_events` on SQLite,
+`trainingplanner_events` on PostgreSQL, see `events_table`); this module never writes to it, it
+only reads its raw rows (notification id, originator id, version, topic and the exact
+`state` bytes) straight from the database. `seal()` walks every event not yet sealed, in
+notification order, and for each one stores a row in `event_seals`, a table kept in the SAME
+database as the events: `event_hash = sha256(canonical(notification id, originator id, version,
+topic, state))` and `chain_hash = sha256(previous chain_hash || event_hash)`, starting from 32
+zero bytes, or HMAC-SHA256 of the same input when the caller passes a key (the setting is the
+caller's: `api` reads it from its configuration and passes `key=`). Sealing is incremental
+(one query when nothing is new), batched (5,000 events per transaction) and serialised (a
+transaction-level advisory lock on PostgreSQL, `BEGIN IMMEDIATE` on SQLite), so two sealers at
+once cannot fork or garble the chain. `verify()` streams both tables in notification order inside
+one read-only snapshot, recomputes every hash and the chain, checks that each aggregate's
+versions run 1..n in notification order, and reports the FIRST problem: an event changed, an
+event deleted (its seal remains, or its aggregate has a version gap, which is caught even
+before sealing), an event inserted (no seal inside the sealed range, or an event that is not
+the one sealed at its notification id), events reordered between notification ids (the
+notification id is part of the hash), or the seal table itself edited (the chain does not
+recompute). What it proves: since the seal was taken, nobody changed, removed, inserted or
+moved a sealed event without also rewriting the seal table. What it cannot prove: anything
+about events recorded after the last seal (reported as `unsealed`: seal often); without a key,
+anything against an attacker who rewrites the events AND recomputes the seal table consistently
+(sha256 is public); and, even with a key, the removal of the newest events together with their
+seals (the shorter chain is still consistent). The key defeats the first (an HMAC chain cannot
+be recomputed without it); comparing `head`, the last chain hash, and `sealed` with values an
+auditor wrote down earlier defeats both, since any change to a sealed event changes every later
+chain hash."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import sqlite3
+import struct
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote
+from uuid import UUID
+
+import psycopg
+
+from domain import TrainingPlanner
+from domain.store import is_postgres, sqlite_path, store_env
+
+SEALS = "event_seals"
+BATCH = 5_000
+GENESIS = bytes(32)
+_TAG = b"trainplan.event_seals/v1\x00"
+_LENGTHS = struct.Struct(">5q")
+# One constant for pg_advisory_xact_lock: every sealer of every process takes the same lock.
+_LOCK_KEY = int.from_bytes(
+    hashlib.sha256(b"trainplan.event_seals").digest()[:8], "big", signed=True
+)
+
+Chain = Callable[[bytes, bytes], bytes]
+Row = tuple[Any, ...]
+
+
+def events_table(url: str) -> str:
+    """The eventsourcing library's table of the application's events at `url`: on SQLite always
+    `stored_events`; on PostgreSQL `<application name, lower case>_events` (the library's
+    factory names it after the application), i.e. `trainingplanner_events`."""
+    if is_postgres(url):
+        return f"{(TrainingPlanner.name or 'stored').lower()}_events"
+    return "stored_events"
+
+
+class SealRefused(RuntimeError):
+    """The seal table's head does not recompute with the key given: sealing on would mix keys
+    or extend an edited chain. Run `verify` to see why."""
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    ok: bool
+    events: int
+    sealed: int
+    unsealed: int
+    head: str | None
+    problem: str | None = None
+    first_bad: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# ---------------------------------------------------------------------------------------------
+# Hashing
+
+
+def _bytes(value: Any) -> bytes | None:
+    """A stored value as the bytes that are hashed: text as UTF-8, integers in decimal,
+    PostgreSQL's uuid in its text form, NULL as None."""
+    if value is None or type(value) is bytes:
+        return value
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value)
+    return str(value).encode()
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value).decode("utf-8", "backslashreplace")
+    return "" if value is None else str(value)
+
+
+def event_hash(
+    notification_id: int, originator_id: Any, originator_version: Any, topic: Any, state: Any
+) -> bytes:
+    """sha256 of the canonical encoding of one stored event: a tag, the five lengths (8 bytes
+    each, big-endian, -1 for NULL), then the five values (notification id and version in
+    decimal, originator id and topic as UTF-8 text, state as its raw bytes)."""
+    if (
+        type(notification_id) is int
+        and type(originator_id) in (str, UUID)
+        and type(originator_version) is int
+        and type(topic) is str
+        and type(state) is bytes
+    ):  # the usual row: no per-field calls
+        n, o, v, t = (
+            b"%d" % notification_id,
+            str(originator_id).encode(),
+            b"%d" % originator_version,
+            topic.encode(),
+        )
+        lengths = _LENGTHS.pack(len(n), len(o), len(v), len(t), len(state))
+        return hashlib.sha256(b"".join((_TAG, lengths, n, o, v, t, state))).digest()
+    fields = [_bytes(f) for f in (notification_id, originator_id, originator_version, topic, state)]
+    lengths = _LENGTHS.pack(*(-1 if f is None else len(f) for f in fields))
+    return hashlib.sha256(b"".join((_TAG, lengths, *(f or b"" for f in fields)))).digest()
+
+
+def chain_function(key: bytes | None = None) -> Chain:
+    """(previous chain hash, event hash) -> chain hash: sha256, or HMAC-SHA256 with `key`."""
+    if key is None:
+        return lambda previous, event: hashlib.sha256(previous + event).digest()
+    if not isinstance(key, bytes) or not key:
+        raise ValueError("key: must be non-empty bytes")
+    return lambda previous, event: hmac.digest(key, previous + event, "sha256")
+
+
+def _recomputes(chain: Chain, previous: bytes, event_hex: Any, chain_hex: Any) -> bool:
+    try:
+        return chain(previous, bytes.fromhex(event_hex)).hex() == chain_hex
+    except (TypeError, ValueError):
+        return False
+
+
+def _from_hex(value: Any) -> bytes:
+    try:
+        return bytes.fromhex(value)
+    except (TypeError, ValueError):
+        return GENESIS
+
+
+# ---------------------------------------------------------------------------------------------
+# The two engines, reached through their raw drivers
+
+
+class _Store:
+    events: str  # the table of stored events
+    nid: str  # its notification id column
+    p: str  # the driver's placeholder
+
+    connection: Any
+
+    def close(self) -> None:
+        self.connection.close()
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        return self.connection.execute(sql.replace("?", self.p), params)
+
+    def has_table(self, name: str) -> bool:
+        raise NotImplementedError
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        raise NotImplementedError
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        raise NotImplementedError
+
+    def create_seals(self) -> None:
+        raise NotImplementedError
+
+    def insert_seals(self, rows: list[tuple[Any, ...]]) -> None:
+        raise NotImplementedError
+
+    def stream(self, sql: str) -> Iterator[tuple[Any, ...]]:
+        raise NotImplementedError
+
+    def is_missing_table(self, error: Exception) -> bool:
+        raise NotImplementedError
+
+
+class _SQLite(_Store):
+    nid = "rowid"
+    p = "?"
+
+    def __init__(self, url: str, *, readonly: bool) -> None:
+        path = sqlite_path(url)
+        if path == ":memory:":
+            target, uri = "file::memory:?mode=memory&cache=shared", True
+        elif readonly:
+            target, uri = f"file:{quote(path)}?mode=ro", True
+        else:
+            target, uri = path, False
+        self.events = events_table(url)
+        self.connection = sqlite3.connect(target, uri=uri, timeout=30, isolation_level=None)
+
+    def has_table(self, name: str) -> bool:
+        row = self.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+        ).fetchone()
+        return row is not None
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        self.connection.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.connection.execute("ROLLBACK")
+            raise
+        self.connection.execute("COMMIT")
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        self.connection.execute("BEGIN")  # WAL: one consistent snapshot until the end
+        try:
+            yield
+        finally:
+            self.connection.execute("ROLLBACK")
+
+    def create_seals(self) -> None:
+        self.connection.execute(
+            f"CREATE TABLE IF NOT EXISTS {SEALS} ("
+            "notification_id INTEGER PRIMARY KEY, originator_id TEXT NOT NULL, "
+            "originator_version INTEGER NOT NULL, event_hash TEXT NOT NULL, "
+            "chain_hash TEXT NOT NULL, sealed_at TEXT NOT NULL)"
+        )
+
+    def insert_seals(self, rows: list[tuple[Any, ...]]) -> None:
+        stamp = rows[0][5].isoformat()  # one sealed_at per batch
+        self.connection.executemany(
+            f"INSERT INTO {SEALS} VALUES (?, ?, ?, ?, ?, ?)", [(*row[:5], stamp) for row in rows]
+        )
+
+    def stream(self, sql: str) -> Iterator[tuple[Any, ...]]:
+        yield from self.connection.cursor().execute(sql)  # sqlite3 steps lazily
+
+    def is_missing_table(self, error: Exception) -> bool:
+        return isinstance(error, sqlite3.OperationalError) and "no such table" in str(error)
+
+
+class _Postgres(_Store):
+    nid = "notification_id"
+    p = "%s"
+
+    def __init__(self, url: str, *, readonly: bool) -> None:
+        env = store_env(url)
+        self.events = events_table(url)
+        self.connection = psycopg.connect(
+            host=env["POSTGRES_HOST"],
+            port=int(env["POSTGRES_PORT"]),
+            user=env["POSTGRES_USER"],
+            password=env["POSTGRES_PASSWORD"] or None,
+            dbname=env["POSTGRES_DBNAME"],
+            connect_timeout=int(env["POSTGRES_CONNECT_TIMEOUT"]),
+            autocommit=True,
+        )
+        if readonly:  # verify: every statement of this session is refused a write
+            self.connection.execute("SET default_transaction_read_only = on")
+        self._cursors = 0
+
+    def has_table(self, name: str) -> bool:
+        row = self.execute("SELECT to_regclass(?) IS NOT NULL", (f"public.{name}",)).fetchone()
+        return bool(row[0])
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        with self.connection.transaction():
+            self.connection.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_KEY,))
+            yield
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        self.connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        try:
+            yield
+        finally:
+            self.connection.execute("ROLLBACK")
+
+    def create_seals(self) -> None:
+        self.connection.execute(
+            f"CREATE TABLE IF NOT EXISTS public.{SEALS} ("
+            "notification_id bigint PRIMARY KEY, originator_id text NOT NULL, "
+            "originator_version bigint NOT NULL, event_hash text NOT NULL, "
+            "chain_hash text NOT NULL, sealed_at timestamptz NOT NULL)"
+        )
+
+    def insert_seals(self, rows: list[tuple[Any, ...]]) -> None:
+        columns = "notification_id, originator_id, originator_version, event_hash, chain_hash"
+        with (
+            self.connection.cursor() as cursor,
+            cursor.copy(f"COPY public.{SEALS} ({columns}, sealed_at) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+
+    def stream(self, sql: str) -> Iterator[tuple[Any, ...]]:
+        self._cursors += 1  # a server-side cursor: fetched BATCH rows at a time
+        with self.connection.cursor(name=f"trainplan_verify_{self._cursors}") as cursor:
+            cursor.itersize = BATCH
+            cursor.execute(sql)
+            yield from cursor
+
+    def is_missing_table(self, error: Exception) -> bool:
+        return isinstance(error, psycopg.errors.UndefinedTable)
+
+
+@contextmanager
+def _open(url: str, *, readonly: bool) -> Iterator[_Store]:
+    store: _Store = (
+        _Postgres(url, readonly=readonly) if is_postgres(url) else _SQLite(url, readonly=readonly)
+    )
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# seal
+
+
+def seal(url: str, *, key: bytes | None = None) -> int:
+    """Extends the chain over every event after the sealed head, in notification order, in
+    transactions of BATCH events; returns how many events it sealed (0 costs one query)."""
+    chain = chain_function(key)
+    with _open(url, readonly=False) as store:
+        try:
+            last_event, last_sealed = store.execute(
+                f"SELECT (SELECT max({store.nid}) FROM {store.events}), "
+                f"(SELECT max(notification_id) FROM {SEALS})"
+            ).fetchone()
+            if last_event is None or (last_sealed is not None and last_event <= last_sealed):
+                return 0
+        except Exception as error:
+            if not store.is_missing_table(error):
+                raise
+            if not store.has_table(store.events):
+                return 0
+        sealed = 0
+        while True:
+            with store.locked():
+                store.create_seals()
+                head_id, head_chain = _checked_head(store, chain)
+                rows = store.execute(
+                    f"SELECT {store.nid}, originator_id, originator_version, topic, state "
+                    f"FROM {store.events} WHERE {store.nid} > ? ORDER BY {store.nid} LIMIT ?",
+                    (head_id, BATCH),
+                ).fetchall()
+                now = datetime.now(UTC)
+                seals = []
+                previous = head_chain
+                for nid, originator_id, version, topic, state in rows:
+                    digest = event_hash(nid, originator_id, version, topic, state)
+                    previous = chain(previous, digest)
+                    seals.append(
+                        (nid, _text(originator_id), version, digest.hex(), previous.hex(), now)
+                    )
+                if seals:
+                    store.insert_seals(seals)
+            sealed += len(seals)
+            if len(rows) < BATCH:
+                return sealed
+
+
+def _checked_head(store: _Store, chain: Chain) -> tuple[int, bytes]:
+    """The last seal's notification id and chain hash, after checking that it recomputes from
+    the seal before it with this key (so a wrong key or an edited head refuses to seal on)."""
+    last = store.execute(
+        f"SELECT notification_id, event_hash, chain_hash FROM {SEALS} "
+        "ORDER BY notification_id DESC LIMIT 2"
+    ).fetchall()
+    if not last:
+        return -(2**63), GENESIS
+    previous = _from_hex(last[1][2]) if len(last) > 1 else GENESIS
+    nid, event_hex, chain_hex = last[0]
+    if not _recomputes(chain, previous, event_hex, chain_hex):
+        raise SealRefused(
+            f"seal #{nid} (the head) does not recompute with the key given: the key differs "
+            "from the one the chain was sealed with, or the seal table was edited; "
+            "run verify before sealing more"
+        )
+    return nid, bytes.fromhex(chain_hex)
+
+
+# ---------------------------------------------------------------------------------------------
+# verify
+
+
+def _name(nid: Any, originator_id: Any, version: Any, topic: Any = None) -> str:
+    what = f"event #{nid} (originator {_text(originator_id)}, version {version}"
+    return what + (f", topic {_text(topic)})" if topic is not None else ")")
+
+
+def _version_problem(store: _Store) -> tuple[int, str] | None:
+    """The first event, in notification order, that breaks its aggregate's 1..n sequence."""
+    nid = store.nid
+    row = store.execute(
+        "SELECT nid, originator_id, originator_version, topic, previous_version, previous_nid "
+        f"FROM (SELECT {nid} AS nid, originator_id, originator_version, topic, "
+        "lag(originator_version) OVER w AS previous_version, lag("
+        f"{nid}) OVER w AS previous_nid FROM {store.events} "
+        "WINDOW w AS (PARTITION BY originator_id ORDER BY originator_version)) AS v "
+        "WHERE (previous_version IS NULL AND originator_version <> 1) "
+        "OR (previous_version IS NOT NULL AND originator_version <> previous_version + 1) "
+        "OR (previous_nid IS NOT NULL AND nid < previous_nid) "
+        "ORDER BY nid LIMIT 1"
+    ).fetchone()
+    if row is None:
+        return None
+    nid_, originator_id, version, topic, previous_version, previous_nid = row
+    name = _name(nid_, originator_id, version, topic)
+    if previous_version is None:
+        return nid_, (
+            f"{name} is the first event of its aggregate but not version 1: earlier versions "
+            "were deleted, or the event was inserted"
+        )
+    if not (isinstance(version, int) and isinstance(previous_version, int)):
+        return nid_, f"{name}: its aggregate's versions are not integers running 1..n"
+    if version != previous_version + 1:
+        gap = version - previous_version - 1
+        missing = (
+            f"version {previous_version + 1} of this aggregate was deleted"
+            if gap == 1
+            else f"versions {previous_version + 1}..{version - 1} of this aggregate were deleted"
+            if gap > 1
+            else "the aggregate's versions do not run 1..n (an extra version was inserted)"
+        )
+        return nid_, f"{name} follows version {previous_version} (#{previous_nid}): {missing}"
+    return nid_, (
+        f"{name} comes before version {previous_version} (#{previous_nid}) in the "
+        "notification log: events of this aggregate were reordered"
+    )
+
+
+def verify(url: str, *, key: bytes | None = None) -> VerifyReport:
+    """Streams the events and the seals in notification order in one read-only snapshot and
+    reports the first problem. Changes nothing in the database."""
+    chain = chain_function(key)
+    with _open(url, readonly=True) as store, store.snapshot():
+        nid = store.nid
+        has_events = store.has_table(store.events)  # a dropped table still leaves its seals
+        events: Iterator[Row] = (
+            store.stream(
+                f"SELECT {nid}, originator_id, originator_version, topic, state "
+                f"FROM {store.events} ORDER BY {nid}"
+            )
+            if has_events
+            else iter(())
+        )
+        if store.has_table(SEALS):
+            head_row = store.execute(
+                f"SELECT notification_id, chain_hash FROM {SEALS} "
+                "ORDER BY notification_id DESC LIMIT 1"
+            ).fetchone()
+            seals: Iterator[Row] = store.stream(
+                "SELECT notification_id, originator_id, originator_version, event_hash, "
+                f"chain_hash FROM {SEALS} ORDER BY notification_id"
+            )
+        else:
+            head_row, seals = None, iter(())
+        head_id = head_row[0] if head_row else None
+        first = _version_problem(store) if has_events else None
+        found: tuple[int, str] | None = None  # the first problem of the walk
+        n_events = n_sealed = n_unsealed = 0
+        previous = GENESIS
+        for e, s in _merge(events, seals):
+            n_events += e is not None
+            n_sealed += s is not None
+            if s is None and e is not None and (head_id is None or e[0] > head_id):
+                n_unsealed += 1
+            elif found is None and not (
+                e is not None
+                and s is not None  # the usual case, checked inline: all matches
+                and (digest := event_hash(*e).hex()) == s[3]
+                and chain(previous, bytes.fromhex(digest)).hex() == s[4]
+                and str(e[1]) == s[1]
+                and e[2] == s[2]
+            ):
+                found = _problem(e, s, previous, chain, head_id)
+            if s is not None:
+                previous = _from_hex(s[4])
+
+    if found is not None and (first is None or found[0] <= first[0]):
+        first = found
+    return VerifyReport(
+        ok=first is None,
+        events=n_events,
+        sealed=n_sealed,
+        unsealed=n_unsealed,
+        head=head_row[1] if head_row else None,
+        problem=first[1] if first else None,
+        first_bad=first[0] if first else None,
+    )
+
+
+def _merge(events: Iterator[Row], seals: Iterator[Row]) -> Iterator[tuple[Row | None, Row | None]]:
+    """(event, seal) pairs in notification order; None on the side that has no such id."""
+    e, s = next(events, None), next(seals, None)
+    while e is not None or s is not None:
+        if e is None or (s is not None and s[0] < e[0]):
+            yield None, s
+            s = next(seals, None)
+        elif s is None or e[0] < s[0]:
+            yield e, None
+            e = next(events, None)
+        else:
+            yield e, s
+            e, s = next(events, None), next(seals, None)
+
+
+def _problem(
+    e: Row | None, s: Row | None, previous: bytes, chain: Chain, head_id: int | None
+) -> tuple[int, str] | None:
+    """What is wrong at one notification id: `e` the stored event, `s` its seal, `previous`
+    the chain hash of the seal before."""
+    if s is None:
+        assert e is not None
+        return e[0], (
+            f"{_name(*e[:4])} has no seal although it lies inside the sealed range (up to "
+            f"#{head_id}): it was inserted after sealing, or its seal row was deleted"
+        )
+    s_nid, s_originator, s_version, s_event, s_chain = s
+    if not _recomputes(chain, previous, s_event, s_chain):
+        return s_nid, _seal_edited(s)
+    if e is None:
+        return s_nid, (
+            f"{_name(s_nid, s_originator, s_version)} was deleted: its seal exists but the "
+            "event is gone"
+        )
+    same = (_text(e[1]), _text(e[2])) == (_text(s_originator), _text(s_version))
+    if event_hash(*e).hex() != s_event:
+        if same:
+            return s_nid, (
+                f"{_name(*e[:4])} was changed: its topic or state no longer matches its seal"
+            )
+        return s_nid, (
+            f"{_name(*e[:4])} is not the event sealed at #{s_nid} (originator "
+            f"{_text(s_originator)}, version {s_version}): events were reordered, inserted or "
+            "moved between notification ids, or this event's originator or version was changed"
+        )
+    if not same:
+        return s_nid, (
+            f"seal #{s_nid} records originator {_text(s_originator)}, version {s_version}, but "
+            f"the event it hashes is {_name(*e[:4])}: the {SEALS} table was edited"
+        )
+    return None
+
+
+def _seal_edited(s: Row) -> str:
+    return (
+        f"seal #{s[0]} (originator {_text(s[1])}, version {s[2]}) does not recompute: the "
+        f"{SEALS} table was edited (or the key is not the one the chain was sealed with)"
+    )
