@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
 
 from api.settings import Settings, get_settings
@@ -31,9 +32,7 @@ class Stack:
     def catch_up(self) -> None:
         """After a command: the read models follow the store, new events are sealed."""
         self.projections.catch_up()
-        seal = _sealer(self.settings)
-        if seal is not None:
-            seal()
+        _sealer(self.settings)()
 
     def close(self) -> None:
         for close in reversed(self.closers):
@@ -71,14 +70,18 @@ def open_stack(settings: Settings | None = None, *, planning: bool = True) -> St
     return stack
 
 
-def _sealer(settings: Settings) -> Any:
-    """Seals new events, if the store's integrity module seals after the fact."""
-    try:
+def _sealer(settings: Settings) -> Callable[[], None]:
+    """Seals new events into the tamper-evidence chain (see projections.integrity)."""
+    key = settings.seal_key.encode() if settings.seal_key else None
+
+    def seal() -> None:
         from projections import integrity
-    except ImportError:
-        return None
-    seal = getattr(integrity, "seal", None)
-    if seal is None:
-        return None
-    key = getattr(settings, "seal_key", None)
-    return lambda: seal(settings.database_url, key=key.encode() if isinstance(key, str) else key)
+
+        try:
+            integrity.seal(settings.database_url, key=key)
+        except integrity.SealRefused:
+            log.exception(
+                "the tamper-evidence chain refused new seals: run `trainplan audit verify`"
+            )
+
+    return seal

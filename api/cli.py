@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from api import cli_audit, cli_plan, cli_projections
 from api import demo as demo_scenario
-from api.bootstrap import open_planner
+from api.bootstrap import open_stack
+from api.cli_plan import optimise, prospectus
 from api.cli_serve import serve
 from api.settings import get_settings
 from domain import BusinessGroup, TrainingNeed
@@ -23,6 +26,10 @@ app = typer.Typer(
     add_completion=False,
 )
 app.command()(serve)
+app.command()(optimise)
+app.command()(prospectus)
+app.add_typer(cli_projections.app, name="projections")
+app.add_typer(cli_audit.app, name="audit")
 console = Console()
 
 
@@ -34,25 +41,65 @@ def main() -> None:
 
 
 @app.command()
-def demo() -> None:
+def demo(
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", min=1.0, max=600.0, help="Seconds for the optimiser.")
+    ] = 10.0,
+    publish: Annotated[
+        bool, typer.Option(help="Publish the optimiser's draft as the TMB would.")
+    ] = True,
+) -> None:
     """Record the 2003/04 demonstration scenario (groups, facilities and their schedules,
-    the Orpington proposal, needs, the planning cycle) and print a summary."""
+    the Orpington proposal, needs, the planning cycle), run the optimiser on it, publish the
+    prospectus, and print a summary. Running it again changes nothing."""
     settings = get_settings()
-    planner = open_planner(settings)
+    stack = open_stack(settings)
     try:
+        planner = stack.planner
         if demo_scenario.already_there(planner):
             console.print(
                 f"The demo scenario is already in {settings.database_url}; nothing was changed."
             )
             return
         ids = demo_scenario.build(planner)
+        stack.catch_up()
         console.print(
             f"Recorded the {demo_scenario.CYCLE} scenario in {settings.database_url} "
             f"({planner.recorder.max_notification_id()} events)."
         )
         console.print(_summary(planner, ids))
+        cycle_id = ids["cycle_id"]
+        console.print(f"The TMB runs the optimiser on cycle {demo_scenario.CYCLE}:")
+        result = cli_plan.run_once(stack, cycle_id, demo_scenario.TMB, time_limit)
+        console.print(cli_plan.plan_summary(result))
+        if publish and result.get("sessions"):
+            planner.publish_prospectus(
+                cycle_id,
+                reason="The TMB publishes the optimiser's draft for the 2003/04 plan",
+                actor=demo_scenario.TMB,
+            )
+            stack.catch_up()
+            console.print(
+                f"Published the {demo_scenario.CYCLE} prospectus: every session's booking is "
+                f"confirmed at its facility. `trainplan prospectus {demo_scenario.CYCLE}` "
+                "prints it; `trainplan serve` serves it (demo tokens below)."
+            )
+        console.print(_tokens_table())
     finally:
-        planner.close()
+        stack.close()
+
+
+def _tokens_table() -> Table:
+    from api.auth import demo_tokens
+
+    table = Table(title="Demo bearer tokens (for `trainplan serve`, /docs)")
+    table.add_column("Token")
+    table.add_column("Principal")
+    table.add_column("Role")
+    table.add_column("Group")
+    for token, entry in demo_tokens().items():
+        table.add_row(token, entry["name"], entry["role"], entry.get("group") or "")
+    return table
 
 
 def _summary(planner, ids) -> Table:  # type: ignore[no-untyped-def]

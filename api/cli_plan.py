@@ -55,7 +55,7 @@ def optimise(
                 (text, _run(stack, cycle_id, who, time_limit, workers, seed, text, text))
             )
         console.print(plan_summary(base))
-        console.print(outcomes_table(base))
+        console.print(outcomes_table(base, need_titles(stack)))
         if len(results) > 1:
             console.print(comparison_table(results))
     finally:
@@ -122,6 +122,11 @@ def _check_what_if(text: str) -> None:
         raise typer.Exit(2) from error
 
 
+def run_once(stack: Any, cycle_id: Any, actor: str, time_limit: float) -> dict[str, Any]:
+    """One base-plan run with a progress bar (two workers, seed 0); its result as plain data."""
+    return _run(stack, cycle_id, actor, time_limit, 2, 0, None, "base plan")
+
+
 def _run(
     stack: Any,
     cycle_id: Any,
@@ -145,7 +150,7 @@ def _run(
             if progress.objective is not None:
                 gap = f"{progress.gap:.2%}" if progress.gap is not None else "-"
                 text = (
-                    f"incumbent {progress.objective:,.0f}  bound {progress.bound:,.0f}  "
+                    f"incumbent {_number(progress.objective)}  bound {_number(progress.bound)}  "
                     f"gap {gap}  ({progress.solutions} plans)"
                 )
             else:
@@ -190,14 +195,28 @@ def plan_summary(result: dict[str, Any]) -> Table:
     return table
 
 
-def outcomes_table(result: dict[str, Any], limit: int = 30) -> Table:
+def need_titles(stack: Any) -> dict[str, str]:
+    """Each need's title and group, from the needs register, to name needs in tables."""
+    titles: dict[str, str] = {}
+    offset = 0
+    while True:
+        rows, total = stack.projections.query("needs", limit=1000, offset=offset)
+        titles.update({r["need_id"]: f"{r['title']} ({r['group_code']})" for r in rows})
+        offset += len(rows)
+        if not rows or offset >= total:
+            return titles
+
+
+def outcomes_table(
+    result: dict[str, Any], titles: dict[str, str] | None = None, limit: int = 30
+) -> Table:
     outcomes = [o for o in result.get("outcomes") or [] if o.get("status") != "met"]
     table = Table(title=f"Needs not fully met: {len(outcomes)}")
     for column in ("Need", "Status", "Met", "Learners", "Why"):
         table.add_column(column)
     for outcome in outcomes[:limit]:
         table.add_row(
-            str(outcome.get("title") or outcome.get("need_id")),
+            (titles or {}).get(str(outcome.get("need_id")), str(outcome.get("need_id"))),
             str(outcome.get("status")),
             f"{outcome.get('learners_met', 0):,}",
             f"{outcome.get('learners', 0):,}",

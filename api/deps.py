@@ -44,6 +44,17 @@ class Resources:
             self.projections.catch_up()
         except Exception:
             log.exception("projections could not catch up; they will on the next write")
+        try:
+            self.seal()
+        except Exception:
+            log.exception("new events could not be sealed; they will be on the next write")
+
+    def seal(self) -> None:
+        """Extends the tamper-evidence chain over the new events (projections.integrity)."""
+        from projections import integrity
+
+        key = self.settings.seal_key.encode() if self.settings.seal_key else None
+        integrity.seal(self.settings.database_url, key=key)
 
 
 def get_resources(request: Request) -> Resources:

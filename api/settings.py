@@ -23,6 +23,12 @@ class Settings(BaseSettings):
     tokens: str | None = None
     """The same mapping as a JSON string, for deployments that configure by environment."""
 
+    seal_key: str | None = None
+    """An HMAC key for the tamper-evidence chain (`trainplan audit verify`). Without it the
+    chain is a plain SHA-256 chain: it still catches any edit of the events, but someone who
+    rewrites the events AND the seals consistently is caught only by comparing the printed head
+    with one written down earlier. Keep the key outside the database."""
+
     @field_validator("database_url")
     @classmethod
     def _supported(cls, url: str) -> str:
