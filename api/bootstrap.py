@@ -4,8 +4,8 @@ the settings. Nothing here runs at import time; OR-Tools loads only when a run s
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from api.settings import Settings, get_settings
