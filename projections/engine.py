@@ -38,7 +38,7 @@ import socket
 import threading
 import time
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -80,12 +80,14 @@ class Docs:
     """The documents of one view, loaded as a batch needs them and written back by the batch.
 
     `known` (during a rebuild) is the exact set of keys already stored: a key outside it is
-    absent without asking the database. `keep` keeps documents cached between batches."""
+    absent without asking the database, and the documents stay cached between batches. A key
+    looked up and found absent needs no DELETE when it is first written."""
 
     def __init__(self, table: sa.Table, *, known: set[str] | None = None) -> None:
         self.table = table
         self.known = known
         self.cache: dict[str, Doc | None] = {}
+        self.absent: set[str] = set()  # looked up: not in the database
         self.dirty: set[str] = set()
         self.conn: Connection | None = None
 
@@ -95,6 +97,7 @@ class Docs:
             for key in wanted:
                 if key not in self.known:
                     self.cache[key] = None
+                    self.absent.add(key)
             wanted = [k for k in wanted if k in self.known]
         for chunk in _chunks(sorted(wanted)):
             assert self.conn is not None
@@ -106,7 +109,11 @@ class Docs:
                 ).all()
             )
             for key in chunk:
-                self.cache[key] = json.loads(found[key]) if key in found else None
+                if key in found:
+                    self.cache[key] = json.loads(found[key])
+                else:
+                    self.cache[key] = None
+                    self.absent.add(key)
 
     def get(self, key: str) -> Doc | None:
         if key not in self.cache:
@@ -125,9 +132,12 @@ class Docs:
         self.dirty.add(key)
         return doc
 
-    def flush(self, conn: Connection) -> list[str]:
+    def flush(self, conn: Connection) -> tuple[list[str], list[str]]:
+        """Writes the changed documents. Returns them, and those of them that were stored
+        before (whose rendered rows must be replaced)."""
         keys = sorted(self.dirty)
-        for chunk in _chunks(keys):
+        stored = [key for key in keys if key not in self.absent]
+        for chunk in _chunks(stored):
             conn.execute(sa.delete(self.table).where(self.table.c.doc_key.in_(chunk)))
         rows = [
             {"doc_key": key, "state": dumps(self.cache[key])}
@@ -136,10 +146,14 @@ class Docs:
         ]
         if rows:
             conn.execute(sa.insert(self.table), rows)
+        written = {row["doc_key"] for row in rows}
+        self.absent.difference_update(written)
+        self.absent.update(key for key in keys if key not in written)
         if self.known is not None:
-            self.known.update(row["doc_key"] for row in rows)
+            self.known.update(written)
+            self.known.difference_update(key for key in keys if key not in written)
         self.dirty.clear()
-        return keys
+        return keys, stored
 
 
 # --- views ----------------------------------------------------------------------------------
@@ -165,6 +179,12 @@ class View:
     def render(self, key: str, doc: Doc, docs: Docs) -> Rows:
         """The rows of one document, per table name."""
         raise NotImplementedError
+
+    renders_prefixes: tuple[str, ...] = ()
+    """The kinds of document that have rows (others are the view's own lookups)."""
+
+    def renders(self, key: str) -> bool:
+        return not self.renders_prefixes or key.startswith(self.renders_prefixes)
 
     def handler(self, event: Event) -> Callable[[Docs, Event], None] | None:
         handler: Callable[[Docs, Event], None] | None = getattr(
@@ -229,17 +249,50 @@ runners = sa.Table(
 )
 
 
-def apply_batch(conn: Connection, bound: Bound, events: list[Event], docs: Docs) -> int:
-    """Applies one batch to `bound` inside the caller's transaction: rows and tracking
-    together. Returns how many events were past the tracked position."""
-    key = bound.tracking_key
-    position = conn.execute(
-        sa.select(tracking.c.position).where(tracking.c.view == key).with_for_update()
-    ).scalar()
-    known = int(position or 0)
-    fresh = [e for e in events if e["id"] > known]
-    if not fresh:
+def apply_batches(
+    conn: Connection, bounds: Sequence[Bound], events: list[Event], docs: dict[str, Docs]
+) -> int:
+    """Applies one batch of events to several views inside the caller's transaction: every
+    view's rows and its tracking position commit together. Events at or below a view's tracked
+    position are skipped (a re-delivered batch changes nothing). Returns how many event
+    applications were made."""
+    if not events:
         return 0
+    keys = [b.tracking_key for b in bounds]
+    tracked = dict(
+        conn.execute(
+            sa.select(tracking.c.view, tracking.c.position)
+            .where(tracking.c.view.in_(keys))
+            .with_for_update()
+        ).all()
+    )
+    last = events[-1]["id"]
+    applied = 0
+    moved: list[str] = []
+    for bound in bounds:
+        position = int(tracked.get(bound.tracking_key) or 0)
+        if last <= position:
+            continue
+        fresh = [e for e in events if e["id"] > position] if position else events
+        _apply(conn, bound, fresh, docs[bound.tracking_key])
+        applied += len(fresh)
+        moved.append(bound.tracking_key)
+    values = {"position": last, "updated_at": time.time()}
+    existing = [k for k in moved if k in tracked]
+    if existing:
+        conn.execute(sa.update(tracking).where(tracking.c.view.in_(existing)).values(**values))
+    new = [{"view": k, **values} for k in moved if k not in tracked]
+    if new:
+        conn.execute(sa.insert(tracking), new)
+    return applied
+
+
+def apply_batch(conn: Connection, bound: Bound, events: list[Event], docs: Docs) -> int:
+    """One view's share of `apply_batches`."""
+    return apply_batches(conn, [bound], events, {bound.tracking_key: docs})
+
+
+def _apply(conn: Connection, bound: Bound, fresh: list[Event], docs: Docs) -> None:
     view = bound.view
     if isinstance(view, AppendView):
         appended: dict[str, list[dict[str, Any]]] = {name: [] for name in bound.tables}
@@ -249,37 +302,28 @@ def apply_batch(conn: Connection, bound: Bound, events: list[Event], docs: Docs)
         for name, table in bound.tables.items():
             if appended[name]:
                 conn.execute(sa.insert(table), appended[name])
-        _track(conn, key, position, fresh[-1]["id"])
-        return len(fresh)
+        return
     docs.conn = conn
     work = [(handler, e) for e in fresh if (handler := view.handler(e)) is not None]
+    if not work:
+        return
     docs.prefetch(k for _, e in work for k in view.keys(e))
     for handler, event in work:
         handler(docs, event)
-    changed = docs.flush(conn)
-    if changed:
-        rendered: dict[str, list[dict[str, Any]]] = {name: [] for name in bound.tables}
-        for doc_key in changed:
-            doc = docs.cache[doc_key]
-            if doc is None:
-                continue
-            for name, rows in view.render(doc_key, doc, docs).items():
-                rendered[name].extend({**row, "doc_key": doc_key} for row in rows)
-        for name, table in bound.tables.items():
-            for chunk in _chunks(changed):
-                conn.execute(sa.delete(table).where(table.c.doc_key.in_(chunk)))
-            if rendered[name]:
-                conn.execute(sa.insert(table), rendered[name])
-    _track(conn, key, position, fresh[-1]["id"])
-    return len(fresh)
-
-
-def _track(conn: Connection, key: str, previous: int | None, last: int) -> None:
-    values = {"position": last, "updated_at": time.time()}
-    if previous is None:
-        conn.execute(sa.insert(tracking).values(view=key, **values))
-    else:
-        conn.execute(sa.update(tracking).where(tracking.c.view == key).values(**values))
+    changed, stored = docs.flush(conn)
+    rendered: dict[str, list[dict[str, Any]]] = {name: [] for name in bound.tables}
+    for doc_key in changed:
+        doc = docs.cache[doc_key]
+        if doc is None or not view.renders(doc_key):
+            continue
+        for name, rows in view.render(doc_key, doc, docs).items():
+            rendered[name].extend({**row, "doc_key": doc_key} for row in rows)
+    replaced = [key for key in stored if view.renders(key)]
+    for name, table in bound.tables.items():
+        for chunk in _chunks(replaced):
+            conn.execute(sa.delete(table).where(table.c.doc_key.in_(chunk)))
+        if rendered[name]:
+            conn.execute(sa.insert(table), rendered[name])
 
 
 # --- the views database ---------------------------------------------------------------------
@@ -338,96 +382,130 @@ def holder_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
 
 
-class ViewLock:
-    """The exclusive right to drive one view. `try_acquire` never waits."""
+class Locks:
+    """The exclusive right to drive each view, for one process. `try_acquire` never waits and
+    returns the views it got. SQLite: a `flock` per view on a file beside the views database
+    (the files stay open; a lock is one system call). PostgreSQL: session advisory locks, all
+    views in one statement, on one connection kept for the purpose. Both are released by the
+    system if the process dies. A long-lived runner also records its name (`record=True`), so a
+    second one is told who holds the view."""
 
-    def __init__(self, engine: Engine, url: str, view: str) -> None:
-        self.engine, self.url, self.view = engine, url, view
-        self._fd: int | None = None
+    def __init__(self, engine: Engine, url: str, views: Iterable[str]) -> None:
+        self.engine, self.url = engine, url
+        self.views = list(views)
+        self._fds: dict[str, int] = {}
         self._conn: Connection | None = None
-        self._local = threading.Lock()
-        self._held_locally = False
+        self._held: set[str] = set()
+        self._mutex = threading.Lock()
+        self._memory = url.startswith("sqlite") and self.folder is None
 
     @property
-    def path(self) -> Path | None:
-        if self.url.startswith("sqlite:///") and self.url not in ("sqlite:///:memory:",):
-            db = Path(self.url.removeprefix("sqlite:///"))
-            return db.with_name(f"{db.name}.{self.view}.lock")
+    def folder(self) -> Path | None:
+        if self.url.startswith("sqlite:///") and self.url != "sqlite:///:memory:":
+            return Path(self.url.removeprefix("sqlite:///"))
         return None
 
-    def try_acquire(self, holder: str) -> bool:
-        if not self._local.acquire(blocking=False):
-            return False
-        try:
-            if self.engine.dialect.name == "postgresql":
-                conn = self.engine.connect()
-                got = conn.execute(
-                    sa.text("SELECT pg_try_advisory_lock(:k)"), {"k": _lock_key(self.view)}
-                ).scalar()
-                conn.commit()
-                if not got:
-                    conn.close()
-                    self._local.release()
-                    return False
-                self._conn = conn
-            elif self.path is not None:
-                fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                except BlockingIOError:
-                    os.close(fd)
-                    self._local.release()
-                    return False
-                os.ftruncate(fd, 0)
-                os.write(fd, holder.encode())
-                self._fd = fd
-            with self.engine.begin() as c:
-                c.execute(sa.delete(runners).where(runners.c.view == self.view))
-                c.execute(
-                    sa.insert(runners).values(view=self.view, holder=holder, since=time.time())
-                )
-            self._held_locally = True
-            return True
-        except BaseException:
-            self._release_os()
-            self._local.release()
-            raise
+    def _path(self, view: str) -> Path:
+        db = self.folder
+        assert db is not None
+        return db.with_name(f"{db.name}.{view}.lock")
 
-    def holder(self) -> str:
-        if self.path is not None and self.path.exists():
-            text = self.path.read_text().strip()
+    def try_acquire(self, views: Iterable[str], holder: str, *, record: bool = False) -> list[str]:
+        wanted = [v for v in views if v not in self._held]
+        with self._mutex:
+            if self._memory:
+                got = wanted  # an in-memory database belongs to this process alone
+            elif self.engine.dialect.name == "postgresql":
+                got = self._pg_try(wanted)
+            else:
+                got = [v for v in wanted if self._flock(v, holder)]
+            self._held.update(got)
+        if record and got:
+            with self.engine.begin() as c:
+                c.execute(sa.delete(runners).where(runners.c.view.in_(got)))
+                c.execute(
+                    sa.insert(runners),
+                    [{"view": v, "holder": holder, "since": time.time()} for v in got],
+                )
+        return got
+
+    def release(self, views: Iterable[str], *, record: bool = False) -> None:
+        mine = [v for v in views if v in self._held]
+        if not mine:
+            return
+        if record:
+            with contextlib.suppress(Exception), self.engine.begin() as c:
+                c.execute(sa.delete(runners).where(runners.c.view.in_(mine)))
+        with self._mutex:
+            self._held.difference_update(mine)
+            if self._memory:
+                return
+            if self.engine.dialect.name == "postgresql":
+                with contextlib.suppress(Exception):
+                    self._lock_conn().execute(
+                        sa.text(
+                            "SELECT pg_advisory_unlock(k) FROM unnest(CAST(:keys AS bigint[])) k"
+                        ),
+                        {"keys": [_lock_key(v) for v in mine]},
+                    )
+            else:
+                for view in mine:
+                    fd = self._fds[view]
+                    with contextlib.suppress(OSError):
+                        os.ftruncate(fd, 0)
+                        fcntl.flock(fd, fcntl.LOCK_UN)
+
+    def holder(self, view: str) -> str:
+        if self.folder is not None:
+            path = self._path(view)
+            text = path.read_text().strip() if path.exists() else ""
             if text:
                 return text
         with self.engine.connect() as c:
-            who = c.execute(sa.select(runners.c.holder).where(runners.c.view == self.view))
-            return str(who.scalar() or "unknown")
+            who = c.execute(sa.select(runners.c.holder).where(runners.c.view == view)).scalar()
+        return str(who or "a catch-up in another process")
 
-    def release(self) -> None:
-        if not self._held_locally:
-            return
-        self._held_locally = False
-        try:
-            with self.engine.begin() as c:
-                c.execute(sa.delete(runners).where(runners.c.view == self.view))
-        finally:
-            self._release_os()
-            self._local.release()
-
-    def _release_os(self) -> None:
+    def close(self) -> None:
+        self.release(list(self._held))
+        for fd in self._fds.values():
+            os.close(fd)
+        self._fds.clear()
         if self._conn is not None:
             with contextlib.suppress(Exception):
-                self._conn.execute(
-                    sa.text("SELECT pg_advisory_unlock(:k)"), {"k": _lock_key(self.view)}
-                )
-                self._conn.commit()
-            self._conn.close()
+                self._conn.close()
             self._conn = None
-        if self._fd is not None:
-            with contextlib.suppress(OSError):
-                os.ftruncate(self._fd, 0)
-                fcntl.flock(self._fd, fcntl.LOCK_UN)
-            os.close(self._fd)
-            self._fd = None
+
+    def _flock(self, view: str, holder: str) -> bool:
+        fd = self._fds.get(view)
+        if fd is None:
+            fd = self._fds[view] = os.open(self._path(view), os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, holder.encode(), 0)
+        return True
+
+    def _lock_conn(self) -> Connection:
+        if self._conn is None or self._conn.closed:
+            self._conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        return self._conn
+
+    def _pg_try(self, views: list[str]) -> list[str]:
+        if not views:
+            return []
+        keys = {_lock_key(v): v for v in views}
+        statement = sa.text(
+            "SELECT k, pg_try_advisory_lock(k) FROM unnest(CAST(:keys AS bigint[])) k"
+        )
+        try:
+            rows = self._lock_conn().execute(statement, {"keys": list(keys)}).all()
+        except sa.exc.DBAPIError:  # the lock connection was lost (and its locks with it)
+            self._held.clear()
+            self._conn = None
+            rows = self._lock_conn().execute(statement, {"keys": list(keys)}).all()
+        return [keys[k] for k, got in rows if got]
 
 
 def _lock_key(view: str) -> int:

@@ -35,6 +35,7 @@ import hashlib
 import hmac
 import sqlite3
 import struct
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -341,11 +342,37 @@ def _open(url: str, *, readonly: bool) -> Iterator[_Store]:
 # seal
 
 
+_SEALERS: dict[str, tuple[threading.Lock, list[_Store]]] = {}
+_SEALERS_LOCK = threading.Lock()
+
+
+@contextmanager
+def _sealer(url: str) -> Iterator[_Store]:
+    """A connection kept per store for sealing (a command seals after every write: opening a
+    PostgreSQL connection each time would cost more than the seal). One sealer at a time per
+    store in this process; a connection that fails is dropped and the next call opens anew.
+    SQLite connections are cheap to open: each call opens its own."""
+    if not is_postgres(url):
+        with _open(url, readonly=False) as store:
+            yield store
+        return
+    with _SEALERS_LOCK:
+        lock, kept = _SEALERS.setdefault(url, (threading.Lock(), []))
+    with lock:
+        if not kept:
+            kept.append(_Postgres(url, readonly=False))
+        try:
+            yield kept[0]
+        except BaseException:
+            kept.pop().close()
+            raise
+
+
 def seal(url: str, *, key: bytes | None = None) -> int:
     """Extends the chain over every event after the sealed head, in notification order, in
     transactions of BATCH events; returns how many events it sealed (0 costs one query)."""
     chain = chain_function(key)
-    with _open(url, readonly=False) as store:
+    with _sealer(url) as store:
         try:
             last_event, last_sealed = store.execute(
                 f"SELECT (SELECT max({store.nid}) FROM {store.events}), "

@@ -24,12 +24,12 @@ from projections.engine import (
     SHADOW,
     Bound,
     Docs,
+    Locks,
     Progress,
     RunnerBusy,
     UnknownView,
     View,
-    ViewLock,
-    apply_batch,
+    apply_batches,
     bind,
     common,
     digest_rows,
@@ -85,8 +85,8 @@ class Projections:
         self._reader = reader
         self._own_reader = reader is None
         self._mutex = threading.RLock()
-        self._locks = {name: ViewLock(self.engine, self.views_url, name) for name in self.views}
-        self._held: set[str] = set()
+        self._locks = Locks(self.engine, self.views_url, self.views)
+        self._held: set[str] = set()  # views this process drives for good (`acquire`)
 
     # --- the events -------------------------------------------------------------------------
 
@@ -125,44 +125,38 @@ class Projections:
         wait: float = 5.0,
     ) -> int:
         """Applies every new event (up to `upto`) to the views; returns how many event
-        applications were made. Views another runner drives are waited for, up to `wait`
-        seconds."""
+        applications were made. Views another runner drives are waited for until they pass
+        the store's head (at most `wait` seconds)."""
         bounds = self.select(names)
-        target = upto if upto is not None else self.head()
         applied = 0
+        target: int | None = upto
         deadline = time.monotonic() + wait
         with self._mutex:
             while True:
-                positions = self._positions_of(bounds)
-                behind = [b for b in bounds if positions[b.view.name] < target]
-                if not behind:
-                    return applied
-                mine = [b for b in behind if self._take(b.view.name)]
+                wanted = [b.view.name for b in bounds if b.view.name not in self._held]
+                taken = self._locks.try_acquire(wanted, holder_name())
+                mine = [b for b in bounds if b.view.name in self._held or b.view.name in taken]
                 try:
                     if mine:
-                        applied += self._drive(mine, upto=target, batch=batch)
+                        applied += self._drive(mine, upto=upto, batch=batch)
                 finally:
-                    for b in mine:
-                        self._give(b.view.name)
-                if len(mine) == len(behind):
-                    continue
+                    self._locks.release(taken)
+                busy = [b for b in bounds if b not in mine]
+                if not busy:
+                    return applied
+                if target is None:
+                    target = self.head()
+                positions = self._positions_of(busy)
+                if all(positions[b.view.name] >= target for b in busy):
+                    return applied
                 if time.monotonic() > deadline:
                     log.warning(
                         "views %s are driven by another runner and have not reached %s",
-                        [b.view.name for b in behind if b not in mine],
+                        [b.view.name for b in busy],
                         target,
                     )
                     return applied
                 time.sleep(0.01)
-
-    def _take(self, name: str) -> bool:
-        if name in self._held:  # this process's long-lived runner holds it
-            return True
-        return self._locks[name].try_acquire(holder_name())
-
-    def _give(self, name: str) -> None:
-        if name not in self._held:
-            self._locks[name].release()
 
     def _positions_of(self, bounds: Sequence[Bound]) -> dict[str, int]:
         keys = [b.tracking_key for b in bounds]
@@ -182,24 +176,25 @@ class Projections:
         batch: int,
         docs: dict[str, Docs] | None = None,
         progress: Callable[[int], None] | None = None,
+        positions: dict[str, int] | None = None,
     ) -> int:
-        """Reads each batch of events once and applies it to every view, one transaction per
-        view per batch (rows and tracking together)."""
-        positions = {b.tracking_key: p for b, p in zip(bounds, self._tracked(bounds), strict=True)}
-        after = min(positions.values())
+        """Reads each batch of events once and applies it to every view in one transaction:
+        each view's rows and its tracking position commit together (and with the others')."""
+        known = [positions[b.view.name] for b in bounds] if positions else self._tracked(bounds)
+        tracked = {b.tracking_key: p for b, p in zip(bounds, known, strict=True)}
+        after = min(tracked.values())
         applied = 0
         while True:
             events = read_events(self.reader, after=after, limit=batch, upto=upto)
             if not events:
                 return applied
             last = events[-1]["id"]
+            behind = [b for b in bounds if last > tracked[b.tracking_key]]
+            batch_docs = docs or {b.tracking_key: Docs(b.docs) for b in behind}
+            with self.engine.begin() as conn:
+                applied += apply_batches(conn, behind, events, batch_docs)
             for b in bounds:
-                if last <= positions[b.tracking_key]:
-                    continue
-                view_docs = docs[b.tracking_key] if docs else Docs(b.docs)
-                with self.engine.begin() as conn:
-                    applied += apply_batch(conn, b, events, view_docs)
-                positions[b.tracking_key] = last
+                tracked[b.tracking_key] = max(tracked[b.tracking_key], last)
             after = last
             if progress:
                 progress(last)
@@ -223,24 +218,22 @@ class Projections:
         another runner drives is refused with RunnerBusy naming the holder; nothing is taken
         then."""
         who = holder or holder_name()
-        taken: list[str] = []
-        for b in self.select(names):
-            name = b.view.name
-            if name in self._held:
-                continue
-            if not self._locks[name].try_acquire(who):
-                for other in taken:
-                    self._held.discard(other)
-                    self._locks[other].release()
-                holder = self._locks[name].holder()
-                raise RunnerBusy(f"projection {name!r} is already driven by runner {holder!r}")
-            self._held.add(name)
-            taken.append(name)
+        wanted = [b.view.name for b in self.select(names) if b.view.name not in self._held]
+        with self._mutex:
+            taken = self._locks.try_acquire(wanted, who, record=True)
+            refused = [name for name in wanted if name not in taken]
+            if refused:
+                self._locks.release(taken, record=True)
+                holder_of = self._locks.holder(refused[0])
+                raise RunnerBusy(
+                    f"projection {refused[0]!r} is already driven by runner {holder_of!r}"
+                )
+            self._held.update(taken)
 
     def release(self) -> None:
-        for name in list(self._held):
-            self._held.discard(name)
-            self._locks[name].release()
+        with self._mutex:
+            held, self._held = list(self._held), set()
+            self._locks.release(held, record=True)
 
     def follow(
         self,
@@ -317,24 +310,28 @@ class Projections:
             self._drive(shadows, upto=None, batch=batch, docs=docs, progress=report)
             deadline = time.monotonic() + wait
             with self._mutex:
-                taken = []
+                names = [b.view.name for b in bounds if b.view.name not in self._held]
+                taken: list[str] = []
                 try:
-                    for b in bounds:
-                        while not self._take(b.view.name):
-                            if time.monotonic() > deadline:
-                                raise RunnerBusy(
-                                    f"projection {b.view.name!r} is driven by runner "
-                                    f"{self._locks[b.view.name].holder()!r}; stop it to swap"
-                                )
-                            time.sleep(0.05)
-                        taken.append(b.view.name)
+                    while True:
+                        taken += self._locks.try_acquire(
+                            [n for n in names if n not in taken], holder_name()
+                        )
+                        if len(taken) == len(names):
+                            break
+                        if time.monotonic() > deadline:
+                            busy = next(n for n in names if n not in taken)
+                            raise RunnerBusy(
+                                f"projection {busy!r} is driven by runner "
+                                f"{self._locks.holder(busy)!r}; stop it to swap"
+                            )
+                        time.sleep(0.05)
                     self._drive(shadows, upto=None, batch=batch, docs=docs, progress=report)
                     with self.engine.begin() as conn:
                         for live, shadow in zip(bounds, shadows, strict=True):
                             self._swap(conn, live, shadow)
                 finally:
-                    for name in taken:
-                        self._give(name)
+                    self._locks.release(taken)
         except BaseException:
             shadow_metadata.drop_all(self.engine)
             with self.engine.begin() as conn:
@@ -420,6 +417,7 @@ class Projections:
 
     def close(self) -> None:
         self.release()
+        self._locks.close()
         if self._own_reader and self._reader is not None:
             self._reader.close()
             self._reader = None

@@ -22,6 +22,7 @@ FIELDS = (
 class CentreProposals(View):
     name = "centres"
     title = "Delivery centre proposals"
+    renders_prefixes = ("DeliveryCentreProposal:",)
 
     def define(self, metadata: sa.MetaData, suffix: str) -> dict[str, sa.Table]:
         t = sa.Table(

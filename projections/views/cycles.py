@@ -31,6 +31,7 @@ def working_days(first: str, last: str) -> int:
 class PlanningCycles(View):
     name = "cycles"
     title = "Planning cycles, runs, prospectus and costs"
+    renders_prefixes = ("PlanningCycle:",)
 
     def define(self, metadata: sa.MetaData, suffix: str) -> dict[str, sa.Table]:
         def doc_key(table: str) -> list[Any]:

@@ -28,6 +28,7 @@ def _overlaps(entry: dict[str, Any], first: str, last: str) -> bool:
 class FacilityCalendar(View):
     name = "facilities"
     title = "Facility register, calendar and utilisation"
+    renders_prefixes = ("Facility:",)
 
     def define(self, metadata: sa.MetaData, suffix: str) -> dict[str, sa.Table]:
         register = sa.Table(

@@ -17,6 +17,7 @@ SCHEDULED = {"scheduled", "delivered", "evaluated"}
 class GroupTrainingTime(View):
     name = "group_time"
     title = "Training time per head against allowance"
+    renders_prefixes = ("BusinessGroup:",)
 
     def define(self, metadata: sa.MetaData, suffix: str) -> dict[str, sa.Table]:
         hours = [

@@ -44,6 +44,7 @@ def _touch(doc: Doc, e: Event) -> Doc:
 class NeedsRegister(View):
     name = "needs"
     title = "Needs register"
+    renders_prefixes = ("TrainingNeed:",)
 
     def define(self, metadata: sa.MetaData, suffix: str) -> dict[str, sa.Table]:
         t = sa.Table(
