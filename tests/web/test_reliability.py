@@ -122,3 +122,16 @@ def test_a_server_killed_mid_stream_keeps_every_write_it_acknowledged(
     ids = [n.originator_id for n in notifications]
     assert len(ids) == len(set(ids)) == stored  # one event each: nothing duplicated
     assert set(map(UUID, acknowledged)) <= set(ids)
+
+    # the restarted server's read models caught up exactly once: a row per event, no more
+    from projections import open_projections
+
+    views = open_projections(database_url)
+    try:
+        assert views.positions() == {name: stored for name in views.positions()}
+        needs, total = views.query("needs", limit=1000)
+        assert total == stored - 1  # every need identified, the group registered
+        assert {n["need_id"] for n in needs} == {str(i) for i in ids[1:]}
+        assert views.query("audit", limit=1)[1] == stored
+    finally:
+        views.close()
