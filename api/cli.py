@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -15,9 +14,6 @@ from api.bootstrap import open_stack
 from api.cli_plan import optimise, prospectus
 from api.cli_serve import serve
 from api.settings import get_settings
-from domain import BusinessGroup, TrainingNeed
-
-TRAINING_HOURS_PER_DAY = 6  # a learner-day of training counts 6 hours against the allowance
 
 app = typer.Typer(
     name="trainplan",
@@ -67,7 +63,6 @@ def demo(
             f"Recorded the {demo_scenario.CYCLE} scenario in {settings.database_url} "
             f"({planner.recorder.max_notification_id()} events)."
         )
-        console.print(_summary(planner, ids))
         cycle_id = ids["cycle_id"]
         console.print(f"The TMB runs the optimiser on cycle {demo_scenario.CYCLE}:")
         result = cli_plan.run_once(stack, cycle_id, demo_scenario.TMB, time_limit)
@@ -84,6 +79,7 @@ def demo(
                 f"confirmed at its facility. `trainplan prospectus {demo_scenario.CYCLE}` "
                 "prints it; `trainplan serve` serves it (demo tokens below)."
             )
+        console.print(_summary(stack))
         console.print(_tokens_table())
     finally:
         stack.close()
@@ -102,32 +98,26 @@ def _tokens_table() -> Table:
     return table
 
 
-def _summary(planner, ids) -> Table:  # type: ignore[no-untyped-def]
-    demanded: dict[str, float] = defaultdict(float)
-    count: dict[str, int] = defaultdict(int)
-    for need_id in ids["needs"]:
-        need = planner.load(TrainingNeed, need_id)
-        demanded[str(need.group_id)] += (
-            need.analysis["learners"] * need.analysis["days_per_learner"]
-        )
-        count[str(need.group_id)] += 1
-    table = Table(title="Training demanded against allowance, per business group")
-    for column in ("Group", "Officers", "Staff", "Endorsed needs", "Learner-days",
-                   "Hours per head", "Allowance (h/head)"):  # fmt: skip
+def _summary(stack: Any) -> Table:
+    """Training time per head against the allowance, per business group (the read model)."""
+    rows, _ = stack.projections.query("group_time")
+    table = Table(title="Training time per head against the allowance (learner-hours)")
+    columns = ("Group", "Officers", "Staff", "Needs", "Endorsed h/head", "Scheduled h/head",
+               "Allowance h/head")  # fmt: skip
+    for column in columns:
         table.add_column(column, justify="left" if column == "Group" else "right")
-    for group_id in ids["groups"].values():
-        group = planner.load(BusinessGroup, group_id)
-        days = demanded[str(group_id)]
-        per_head = days * TRAINING_HOURS_PER_DAY / max(group.headcount, 1)
-        allowance = group.allowance_hours_per_head or 0
+    for row in rows:
+        allowance = row["allowance_hours_per_head"]
+        endorsed = row["hours_endorsed_per_head"]
+        colour = "red" if allowance is not None and endorsed > allowance else "green"
         table.add_row(
-            group.name,
-            f"{group.officers:,}",
-            f"{group.staff:,}",
-            str(count[str(group_id)]),
-            f"{days:,.0f}",
-            f"[{'red' if per_head > allowance else 'green'}]{per_head:.1f}",
-            f"{allowance:g}",
+            row["name"],
+            f"{row['officers']:,}",
+            f"{row['staff']:,}",
+            str(row["needs"]),
+            f"[{colour}]{endorsed:.1f}",
+            f"{row['hours_scheduled_per_head']:.1f}",
+            "-" if allowance is None else f"{allowance:g}",
         )
     return table
 

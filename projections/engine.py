@@ -101,13 +101,14 @@ class Docs:
             wanted = [k for k in wanted if k in self.known]
         for chunk in _chunks(sorted(wanted)):
             assert self.conn is not None
-            found = dict(
-                self.conn.execute(
+            found = {
+                row[0]: row[1]
+                for row in self.conn.execute(
                     sa.select(self.table.c.doc_key, self.table.c.state).where(
                         self.table.c.doc_key.in_(chunk)
                     )
-                ).all()
-            )
+                )
+            }
             for key in chunk:
                 if key in found:
                     self.cache[key] = json.loads(found[key])
@@ -259,13 +260,14 @@ def apply_batches(
     if not events:
         return 0
     keys = [b.tracking_key for b in bounds]
-    tracked = dict(
-        conn.execute(
+    tracked = {
+        row[0]: row[1]
+        for row in conn.execute(
             sa.select(tracking.c.view, tracking.c.position)
             .where(tracking.c.view.in_(keys))
             .with_for_update()
-        ).all()
-    )
+        )
+    }
     last = events[-1]["id"]
     applied = 0
     moved: list[str] = []

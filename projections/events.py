@@ -36,8 +36,8 @@ def decode_state(state: Any) -> dict[str, Any]:
     if isinstance(state, bytes | bytearray | memoryview):
         state = bytes(state).decode("utf-8")
     if isinstance(state, str):
-        return json.loads(state, object_hook=_untype)  # type: ignore[no-any-return]
-    return _plain(state)  # type: ignore[no-any-return]
+        return json.loads(state, object_hook=_untype)
+    return _plain(state)
 
 
 def read_events(
@@ -52,9 +52,7 @@ def read_events(
         raise ValueError("limit: must be >= 1")
     if upto is not None and upto <= after:
         return []
-    rows = app.recorder.select_notifications(  # type: ignore[attr-defined]
-        start=after + 1, limit=limit, stop=upto
-    )
+    rows = app.recorder.select_notifications(start=after + 1, limit=limit, stop=upto)
     events = []
     for n in rows:
         topic = n.topic

@@ -59,7 +59,7 @@ def parse_time(text: str | datetime | date, *, now: datetime | None = None) -> d
 
 def _time_of(reader: TrainingPlanner, position: int) -> tuple[int, datetime] | None:
     """The first event at or after `position`, with its time."""
-    found = reader.recorder.select_notifications(start=position, limit=1)  # type: ignore[attr-defined]
+    found = reader.recorder.select_notifications(start=position, limit=1)
     if not found:
         return None
     stamp = decode_state(found[0].state)["timestamp"]
@@ -69,7 +69,7 @@ def _time_of(reader: TrainingPlanner, position: int) -> tuple[int, datetime] | N
 def position_at(reader: TrainingPlanner, moment: datetime) -> int:
     """The last notification id recorded at or before `moment` (0: none). Events are appended
     in time order, so a binary search over positions finds it in a few dozen reads."""
-    head = int(reader.recorder.max_notification_id() or 0)  # type: ignore[attr-defined]
+    head = int(reader.recorder.max_notification_id() or 0)
     low, high, best = 1, head, 0
     while low <= high:
         middle = (low + high) // 2
@@ -113,7 +113,8 @@ def replay(
                 raise ReplayError("upto", f"is beyond the last event of the store ({head})")
             position, label = upto, None
         else:
-            moment = parse_time(as_of)  # type: ignore[arg-type]
+            assert as_of is not None
+            moment = parse_time(as_of)
             position, label = position_at(projections.reader, moment), moment.isoformat()
         if position:
             projections.catch_up(names, upto=position)

@@ -97,7 +97,7 @@ class Projections:
         return self._reader
 
     def head(self) -> int:
-        return int(self.reader.recorder.max_notification_id() or 0)  # type: ignore[attr-defined]
+        return int(self.reader.recorder.max_notification_id() or 0)
 
     def select(self, names: Iterable[str] | None = None) -> list[Bound]:
         if not names:
@@ -111,7 +111,9 @@ class Projections:
 
     def positions(self) -> dict[str, int]:
         with self.engine.connect() as c:
-            found = dict(c.execute(sa.select(tracking.c.view, tracking.c.position)).all())
+            found = {
+                row[0]: row[1] for row in c.execute(sa.select(tracking.c.view, tracking.c.position))
+            }
         return {name: int(found.get(name, 0)) for name in self.views}
 
     # --- keeping up -------------------------------------------------------------------------
@@ -161,11 +163,12 @@ class Projections:
     def _positions_of(self, bounds: Sequence[Bound]) -> dict[str, int]:
         keys = [b.tracking_key for b in bounds]
         with self.engine.connect() as c:
-            found = dict(
-                c.execute(
+            found = {
+                row[0]: row[1]
+                for row in c.execute(
                     sa.select(tracking.c.view, tracking.c.position).where(tracking.c.view.in_(keys))
-                ).all()
-            )
+                )
+            }
         return {b.view.name: int(found.get(b.tracking_key, 0)) for b in bounds}
 
     def _drive(
@@ -204,11 +207,12 @@ class Projections:
     def _tracked(self, bounds: Sequence[Bound]) -> list[int]:
         keys = [b.tracking_key for b in bounds]
         with self.engine.connect() as c:
-            found = dict(
-                c.execute(
+            found = {
+                row[0]: row[1]
+                for row in c.execute(
                     sa.select(tracking.c.view, tracking.c.position).where(tracking.c.view.in_(keys))
-                ).all()
-            )
+                )
+            }
         return [int(found.get(k, 0)) for k in keys]
 
     # --- a long-lived runner ----------------------------------------------------------------

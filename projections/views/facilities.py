@@ -223,12 +223,12 @@ def _utilisation(
     weeks: dict[date, dict[str, float]] = defaultdict(
         lambda: {"closed": 0.0, "booked": 0.0, "session": 0.0}
     )
-    for day, used in per_day.items():
+    for day, taken in per_day.items():
         week = weeks[day - timedelta(days=day.weekday())]
-        closed = min(used["closed"], rooms)
+        closed = min(taken["closed"], rooms)
         week["closed"] += closed * HOURS_PER_DAY
-        week["booked"] += min(used["booked"], rooms - closed) * HOURS_PER_DAY
-        week["session"] += used["session"] * HOURS_PER_DAY
+        week["booked"] += min(taken["booked"], rooms - closed) * HOURS_PER_DAY
+        week["session"] += taken["session"] * HOURS_PER_DAY
     rows = []
     for monday in sorted(weeks):
         week = weeks[monday]

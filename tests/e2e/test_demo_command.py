@@ -36,7 +36,7 @@ def test_the_demo_records_the_scenario_once_and_a_second_run_changes_nothing(
     first = trainplan("demo", database_url=database_url, cwd=tmp_path)
     assert first.returncode == 0, first.stderr
     assert "Territorial Policing" in first.stdout
-    assert "Learner-days" in first.stdout
+    assert "Endorsed h/head" in first.stdout
     recorded = event_count(database_url)
     assert recorded > 100
     assert "Published the 2003/04 prospectus" in first.stdout
