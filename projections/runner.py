@@ -148,8 +148,8 @@ class Projections:
                     return applied
                 if target is None:
                     target = self.head()
-                positions = self._positions_of(busy)
-                if all(positions[b.view.name] >= target for b in busy):
+                positions = self._tracked(busy)
+                if all(positions[b.tracking_key] >= target for b in busy):
                     return applied
                 if time.monotonic() > deadline:
                     log.warning(
@@ -160,17 +160,6 @@ class Projections:
                     return applied
                 time.sleep(0.01)
 
-    def _positions_of(self, bounds: Sequence[Bound]) -> dict[str, int]:
-        keys = [b.tracking_key for b in bounds]
-        with self.engine.connect() as c:
-            found = {
-                row[0]: row[1]
-                for row in c.execute(
-                    sa.select(tracking.c.view, tracking.c.position).where(tracking.c.view.in_(keys))
-                )
-            }
-        return {b.view.name: int(found.get(b.tracking_key, 0)) for b in bounds}
-
     def _drive(
         self,
         bounds: Sequence[Bound],
@@ -179,12 +168,10 @@ class Projections:
         batch: int,
         docs: dict[str, Docs] | None = None,
         progress: Callable[[int], None] | None = None,
-        positions: dict[str, int] | None = None,
     ) -> int:
         """Reads each batch of events once and applies it to every view in one transaction:
         each view's rows and its tracking position commit together (and with the others')."""
-        known = [positions[b.view.name] for b in bounds] if positions else self._tracked(bounds)
-        tracked = {b.tracking_key: p for b, p in zip(bounds, known, strict=True)}
+        tracked = self._tracked(bounds)
         after = min(tracked.values())
         applied = 0
         while True:
@@ -204,7 +191,8 @@ class Projections:
             if len(events) < batch:
                 return applied
 
-    def _tracked(self, bounds: Sequence[Bound]) -> list[int]:
+    def _tracked(self, bounds: Sequence[Bound]) -> dict[str, int]:
+        """Each bound view's tracking position, by its tracking key."""
         keys = [b.tracking_key for b in bounds]
         with self.engine.connect() as c:
             found = {
@@ -213,7 +201,7 @@ class Projections:
                     sa.select(tracking.c.view, tracking.c.position).where(tracking.c.view.in_(keys))
                 )
             }
-        return [int(found.get(k, 0)) for k in keys]
+        return {key: int(found.get(key, 0)) for key in keys}
 
     # --- a long-lived runner ----------------------------------------------------------------
 
@@ -346,7 +334,8 @@ class Projections:
                 )
             raise
         report(state.done)
-        return {b.view.name: p for b, p in zip(bounds, self._tracked(bounds), strict=True)}
+        positions = self._tracked(bounds)
+        return {b.view.name: positions[b.tracking_key] for b in bounds}
 
     def _swap(self, conn: Connection, live: Bound, shadow: Bound) -> None:
         position = conn.execute(
