@@ -66,7 +66,7 @@ def demo(
         cycle_id = ids["cycle_id"]
         console.print(f"The TMB runs the optimiser on cycle {demo_scenario.CYCLE}:")
         result = cli_plan.run_once(stack, cycle_id, demo_scenario.TMB, time_limit)
-        console.print(cli_plan.plan_summary(result))
+        console.print(cli_plan.plan_summary(result, cli_plan.centre_names(stack)))
         if publish and result.get("sessions"):
             planner.publish_prospectus(
                 cycle_id,

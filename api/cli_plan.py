@@ -54,10 +54,11 @@ def optimise(
             results.append(
                 (text, _run(stack, cycle_id, who, time_limit, workers, seed, text, text))
             )
-        console.print(plan_summary(base))
+        names = centre_names(stack)
+        console.print(plan_summary(base, names))
         console.print(outcomes_table(base, need_titles(stack)))
         if len(results) > 1:
-            console.print(comparison_table(results))
+            console.print(comparison_table(results, names))
     finally:
         stack.close()
 
@@ -173,7 +174,18 @@ def _run(
     return run.result or {}
 
 
-def plan_summary(result: dict[str, Any]) -> Table:
+def centre_names(stack: Any) -> dict[str, str]:
+    """Each delivery centre proposal's name, from the read model."""
+    rows, _ = stack.projections.query("centres", limit=1000)
+    return {r["id"]: r["name"] for r in rows}
+
+
+def _centres(result: dict[str, Any], names: dict[str, str] | None) -> str:
+    opened = [(names or {}).get(c, c) for c in result.get("centres_opened") or []]
+    return ", ".join(opened) or "none"
+
+
+def plan_summary(result: dict[str, Any], names: dict[str, str] | None = None) -> Table:
     cost = result.get("cost") or {}
     table = Table(title="Optimisation run", show_header=False)
     table.add_column("what")
@@ -185,7 +197,7 @@ def plan_summary(result: dict[str, Any]) -> Table:
         ("Best bound", _number(result.get("bound"))),
         ("Gap", f"{gap:.2%}" if gap is not None else "-"),
         ("Sessions", f"{len(result.get('sessions') or []):,}"),
-        ("Centres opened", ", ".join(result.get("centres_opened") or []) or "none"),
+        ("Centres opened", _centres(result, names)),
         ("Cash cost (£)", _number(cost.get("total"))),
         ("Learner abstraction (£, apart)", _number(cost.get("learner_abstraction"))),
         ("Objective terms", str(result.get("objective_terms") or "")),
@@ -225,7 +237,9 @@ def outcomes_table(
     return table
 
 
-def comparison_table(results: list[tuple[str, dict[str, Any]]]) -> Table:
+def comparison_table(
+    results: list[tuple[str, dict[str, Any]]], names: dict[str, str] | None = None
+) -> Table:
     table = Table(title="What-if comparison")
     table.add_column("")
     for label, _ in results:
@@ -237,7 +251,7 @@ def comparison_table(results: list[tuple[str, dict[str, Any]]]) -> Table:
     row("Status", lambda r: str(r.get("status")))
     row("Objective", lambda r: _number(r.get("objective")))
     row("Cash cost (£)", lambda r: _number((r.get("cost") or {}).get("total")))
-    row("Centres opened", lambda r: ", ".join(r.get("centres_opened") or []) or "none")
+    row("Centres opened", lambda r: _centres(r, names))
     row("Needs met", lambda r: str(sum(o.get("status") == "met" for o in r.get("outcomes") or [])))
     row(
         "Learners met",
