@@ -9,14 +9,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from api.settings import Settings, get_settings
-from domain import TrainingPlanner, store_env
+from domain import TrainingPlanner
 
 log = logging.getLogger("trainplan")
 
 
 def open_planner(settings: Settings | None = None) -> TrainingPlanner:
     settings = settings or get_settings()
-    return TrainingPlanner(env=store_env(settings.database_url))
+    return TrainingPlanner.open(settings.database_url)
 
 
 @dataclass

@@ -8,6 +8,7 @@ and the loser gets VersionConflict too. No update is ever lost."""
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from typing import Any, TypeVar
 from uuid import UUID
@@ -15,6 +16,8 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import InternalError as PersistenceInternalError
+from eventsourcing.persistence import OperationalError as PersistenceOperationalError
 
 from domain.centres import DeliveryCentreProposal, ProposalStatus
 from domain.cycles import PlanningCycle
@@ -22,6 +25,7 @@ from domain.errors import DuplicateKey, InvalidValue, NotFound, TransitionRefuse
 from domain.facilities import Facility
 from domain.groups import BusinessGroup
 from domain.needs import NeedStatus, TrainingNeed
+from domain.store import store_env
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -36,6 +40,20 @@ KIND_NAMES = {
 
 class TrainingPlanner(Application[UUID]):
     name = "TrainingPlanner"
+
+    @classmethod
+    def open(cls, url: str, attempts: int = 5) -> TrainingPlanner:
+        """The application on the store at `url`. Opening creates the store's tables if they
+        are missing; on PostgreSQL two processes doing that at the same moment (several API
+        workers starting together) can meet "tuple concurrently updated": the loser retries."""
+        for attempt in range(attempts):
+            try:
+                return cls(env=store_env(url))
+            except (PersistenceInternalError, PersistenceOperationalError):
+                if attempt == attempts - 1:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+        raise AssertionError("unreachable")
 
     # --- loading and saving -----------------------------------------------------------------
 

@@ -93,7 +93,7 @@ class Projections:
     @property
     def reader(self) -> TrainingPlanner:
         if self._reader is None:
-            self._reader = TrainingPlanner(env=store_env(self.events_url))
+            self._reader = TrainingPlanner.open(self.events_url)
         return self._reader
 
     def head(self) -> int:
