@@ -197,6 +197,9 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
                         PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}
                     }
                     responses[code]["description"] = problems._DESCRIPTIONS[422]
+            if "requestBody" in operation:
+                # FastAPI answers 400 itself for a body it cannot decode (e.g. not UTF-8)
+                responses.setdefault("400", problems.problems(400)[400])
             if method == "post":
                 operation.setdefault("parameters", []).append(
                     {

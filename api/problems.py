@@ -2,6 +2,7 @@
 
 | status | when |
 | --- | --- |
+| 400 | a body that cannot even be decoded (e.g. not UTF-8): FastAPI's own answer |
 | 401 | no bearer token, or one that is not known |
 | 403 | the principal's role (or business group) does not allow the action |
 | 404 | no resource with that id (or no such route) |
