@@ -18,6 +18,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 from eventsourcing.persistence import InternalError as PersistenceInternalError
 from eventsourcing.persistence import OperationalError as PersistenceOperationalError
+from eventsourcing.utils import resolve_topic
 
 from domain.centres import DeliveryCentreProposal, ProposalStatus
 from domain.cycles import PlanningCycle
@@ -72,6 +73,13 @@ class TrainingPlanner(Application[UUID]):
 
     def exists(self, aggregate_id: UUID) -> bool:
         return aggregate_id in self.repository
+
+    def require(self, kind: type[Aggregate], aggregate_id: UUID) -> None:
+        """Checks that an aggregate of `kind` exists, from its first event alone (a command
+        that only refers to it need not replay its history)."""
+        first = self.recorder.select_events(aggregate_id, limit=1)
+        if not first or not issubclass(resolve_topic(first[0].topic), kind.Event):
+            raise NotFound(KIND_NAMES.get(kind, kind.__name__), aggregate_id)
 
     def store(self, *aggregates: Aggregate) -> None:
         """Saves all pending events of `aggregates` in one atomic write. If another writer got
@@ -188,7 +196,7 @@ class TrainingPlanner(Application[UUID]):
     def identify_need(
         self, *, group_id: UUID, title: str, trigger: str, description: str = "", actor: str
     ) -> UUID:
-        self.load(BusinessGroup, group_id)
+        self.require(BusinessGroup, group_id)
         need = TrainingNeed.identify(
             group_id=group_id, title=title, trigger=trigger, description=description, actor=actor
         )
@@ -300,7 +308,7 @@ class TrainingPlanner(Application[UUID]):
         actor: str,
     ) -> UUID:
         if owning_group_id is not None:
-            self.load(BusinessGroup, owning_group_id)
+            self.require(BusinessGroup, owning_group_id)
         facility = Facility.register(
             name=name,
             site=site,
