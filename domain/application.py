@@ -62,7 +62,7 @@ class TrainingPlanner(Application[UUID]):
         """The aggregate, checked to be of `kind` and at the version the caller read."""
         label = KIND_NAMES.get(kind, kind.__name__)
         try:
-            aggregate = self.repository.get(aggregate_id)
+            aggregate: Aggregate = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
             raise NotFound(label, aggregate_id) from None
         if not isinstance(aggregate, kind):
@@ -93,7 +93,7 @@ class TrainingPlanner(Application[UUID]):
         except IntegrityError:
             for aggregate in aggregates:
                 try:
-                    stored = self.repository.get(aggregate.id).version
+                    stored: int = self.repository.get(aggregate.id).version
                 except AggregateNotFoundError:
                     continue
                 if stored != read_versions[aggregate.id]:
@@ -594,9 +594,9 @@ class TrainingPlanner(Application[UUID]):
                     sessions, learners = by_need[need_id]
                     by_need[need_id] = ([*sessions, session["session_id"]], learners + places)
         facilities = []
-        for facility_id, sessions in sorted(by_facility.items()):
+        for facility_id, confirmed in sorted(by_facility.items()):
             facility = self.load(Facility, UUID(facility_id))
-            facility.confirm_sessions(cycle_id=cycle_id, sessions=sessions, actor=actor)
+            facility.confirm_sessions(cycle_id=cycle_id, sessions=confirmed, actor=actor)
             facilities.append(facility)
         needs = []
         for need_id, (sessions, learners) in sorted(by_need.items()):
