@@ -145,8 +145,7 @@ class Docs:
             for key in keys
             if self.cache[key] is not None
         ]
-        if rows:
-            conn.execute(sa.insert(self.table), rows)
+        insert_rows(conn, self.table, rows)
         written = {row["doc_key"] for row in rows}
         self.absent.difference_update(written)
         self.absent.update(key for key in keys if key not in written)
@@ -188,9 +187,11 @@ class View:
         return not self.renders_prefixes or key.startswith(self.renders_prefixes)
 
     def handler(self, event: Event) -> Callable[[Docs, Event], None] | None:
-        handler: Callable[[Docs, Event], None] | None = getattr(
-            self, f"on_{event['entity']}_{event['kind']}", None
-        )
+        cache: dict[str, Any] = self.__dict__.setdefault("_handlers", {})
+        topic = event["topic"]
+        if topic not in cache:
+            cache[topic] = getattr(self, f"on_{event['entity']}_{event['kind']}", None)
+        handler: Callable[[Docs, Event], None] | None = cache[topic]
         return handler
 
 
@@ -251,12 +252,20 @@ runners = sa.Table(
 
 
 def apply_batches(
-    conn: Connection, bounds: Sequence[Bound], events: list[Event], docs: dict[str, Docs]
+    conn: Connection,
+    bounds: Sequence[Bound],
+    events: list[Event],
+    docs: dict[str, Docs],
+    *,
+    defer: bool = False,
 ) -> int:
     """Applies one batch of events to several views inside the caller's transaction: every
     view's rows and its tracking position commit together. Events at or below a view's tracked
     position are skipped (a re-delivered batch changes nothing). Returns how many event
-    applications were made."""
+    applications were made.
+
+    `defer` (a rebuild into shadow tables, which nobody reads): the documents change in memory
+    only; `finish` writes them and their rows once, at the end."""
     if not events:
         return 0
     keys = [b.tracking_key for b in bounds]
@@ -276,7 +285,7 @@ def apply_batches(
         if last <= position:
             continue
         fresh = [e for e in events if e["id"] > position] if position else events
-        _apply(conn, bound, fresh, docs[bound.tracking_key])
+        _apply(conn, bound, fresh, docs[bound.tracking_key], defer=defer)
         applied += len(fresh)
         moved.append(bound.tracking_key)
     values = {"position": last, "updated_at": time.time()}
@@ -294,7 +303,15 @@ def apply_batch(conn: Connection, bound: Bound, events: list[Event], docs: Docs)
     return apply_batches(conn, [bound], events, {bound.tracking_key: docs})
 
 
-def _apply(conn: Connection, bound: Bound, fresh: list[Event], docs: Docs) -> None:
+def finish(conn: Connection, bounds: Sequence[Bound], docs: dict[str, Docs]) -> None:
+    """Writes what deferred batches changed: the documents and their rows."""
+    for bound in bounds:
+        if not isinstance(bound.view, AppendView):
+            docs[bound.tracking_key].conn = conn
+            _write(conn, bound, docs[bound.tracking_key])
+
+
+def _apply(conn: Connection, bound: Bound, fresh: list[Event], docs: Docs, *, defer: bool) -> None:
     view = bound.view
     if isinstance(view, AppendView):
         appended: dict[str, list[dict[str, Any]]] = {name: [] for name in bound.tables}
@@ -302,8 +319,7 @@ def _apply(conn: Connection, bound: Bound, fresh: list[Event], docs: Docs) -> No
             for name, rows in view.rows(event).items():
                 appended[name].extend(rows)
         for name, table in bound.tables.items():
-            if appended[name]:
-                conn.execute(sa.insert(table), appended[name])
+            insert_rows(conn, table, appended[name])
         return
     docs.conn = conn
     work = [(handler, e) for e in fresh if (handler := view.handler(e)) is not None]
@@ -312,6 +328,12 @@ def _apply(conn: Connection, bound: Bound, fresh: list[Event], docs: Docs) -> No
     docs.prefetch(k for _, e in work for k in view.keys(e))
     for handler, event in work:
         handler(docs, event)
+    if not defer:
+        _write(conn, bound, docs)
+
+
+def _write(conn: Connection, bound: Bound, docs: Docs) -> None:
+    view = bound.view
     changed, stored = docs.flush(conn)
     rendered: dict[str, list[dict[str, Any]]] = {name: [] for name in bound.tables}
     for doc_key in changed:
@@ -324,8 +346,42 @@ def _apply(conn: Connection, bound: Bound, fresh: list[Event], docs: Docs) -> No
     for name, table in bound.tables.items():
         for chunk in _chunks(replaced):
             conn.execute(sa.delete(table).where(table.c.doc_key.in_(chunk)))
-        if rendered[name]:
-            conn.execute(sa.insert(table), rendered[name])
+        insert_rows(conn, table, rendered[name])
+
+
+def insert_rows(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    """A multi-row INSERT straight through the driver (SQLAlchemy's per-row parameter
+    processing costs more than the insert itself). JSON columns are encoded here, as
+    SQLAlchemy's JSON type would; None stays SQL NULL."""
+    if not rows:
+        return
+    columns = [c.name for c in table.columns]
+    json_columns = {c.name for c in table.columns if isinstance(c.type, sa.JSON)}
+    postgres = conn.dialect.name == "postgresql"
+    if postgres:
+        from psycopg.types.json import Json
+
+        def encode(value: Any) -> Any:
+            return None if value is None else Json(value)
+
+        mark = "%s"
+    else:
+
+        def encode(value: Any) -> Any:
+            return None if value is None else json.dumps(value)
+
+        mark = "?"
+    positions = [(n, c in json_columns) for n, c in enumerate(columns)]
+    names = ", ".join(f'"{c}"' for c in columns)
+    statement = f'INSERT INTO "{table.name}" ({names}) VALUES ({", ".join([mark] * len(columns))})'
+    values = []
+    for row in rows:
+        record = [row.get(c) for c in columns]
+        for n, is_json in positions:
+            if is_json:
+                record[n] = encode(record[n])
+        values.append(tuple(record))
+    conn.exec_driver_sql(statement, values)
 
 
 # --- the views database ---------------------------------------------------------------------

@@ -33,6 +33,7 @@ from projections.engine import (
     bind,
     common,
     digest_rows,
+    finish,
     holder_name,
     make_engine,
     tracking,
@@ -87,6 +88,7 @@ class Projections:
         self._mutex = threading.RLock()
         self._locks = Locks(self.engine, self.views_url, self.views)
         self._held: set[str] = set()  # views this process drives for good (`acquire`)
+        self._reached = 0  # every view is known to be at least here
 
     # --- the events -------------------------------------------------------------------------
 
@@ -130,11 +132,20 @@ class Projections:
         applications were made. Views another runner drives are waited for until they pass
         the store's head (at most `wait` seconds)."""
         bounds = self.select(names)
-        applied = 0
+        everything = names is None and upto is None
         target: int | None = upto
+        if everything:
+            # Many requests finishing at once need one catch-up, not one each: whoever gets
+            # the mutex first brings every view past the head all of them wrote before.
+            target = self.head()
+            if self._reached >= target:
+                return 0
+        applied = 0
         deadline = time.monotonic() + wait
         with self._mutex:
             while True:
+                if everything and self._reached >= (target or 0):
+                    return applied
                 wanted = [b.view.name for b in bounds if b.view.name not in self._held]
                 taken = self._locks.try_acquire(wanted, holder_name())
                 mine = [b for b in bounds if b.view.name in self._held or b.view.name in taken]
@@ -144,21 +155,23 @@ class Projections:
                 finally:
                     self._locks.release(taken)
                 busy = [b for b in bounds if b not in mine]
-                if not busy:
-                    return applied
                 if target is None:
                     target = self.head()
-                positions = self._tracked(busy)
-                if all(positions[b.tracking_key] >= target for b in busy):
-                    return applied
-                if time.monotonic() > deadline:
-                    log.warning(
-                        "views %s are driven by another runner and have not reached %s",
-                        [b.view.name for b in busy],
-                        target,
-                    )
-                    return applied
-                time.sleep(0.01)
+                if busy:
+                    positions = self._tracked(busy)
+                    if any(positions[b.tracking_key] < target for b in busy):
+                        if time.monotonic() > deadline:
+                            log.warning(
+                                "views %s are driven by another runner and have not reached %s",
+                                [b.view.name for b in busy],
+                                target,
+                            )
+                            return applied
+                        time.sleep(0.005)
+                        continue
+                if everything:
+                    self._reached = max(self._reached, target)
+                return applied
 
     def _drive(
         self,
@@ -168,6 +181,7 @@ class Projections:
         batch: int,
         docs: dict[str, Docs] | None = None,
         progress: Callable[[int], None] | None = None,
+        defer: bool = False,
     ) -> int:
         """Reads each batch of events once and applies it to every view in one transaction:
         each view's rows and its tracking position commit together (and with the others')."""
@@ -182,7 +196,7 @@ class Projections:
             behind = [b for b in bounds if last > tracked[b.tracking_key]]
             batch_docs = docs or {b.tracking_key: Docs(b.docs) for b in behind}
             with self.engine.begin() as conn:
-                applied += apply_batches(conn, behind, events, batch_docs)
+                applied += apply_batches(conn, behind, events, batch_docs, defer=defer)
             for b in bounds:
                 tracked[b.tracking_key] = max(tracked[b.tracking_key], last)
             after = last
@@ -299,7 +313,7 @@ class Projections:
                 progress(state)
 
         try:
-            self._drive(shadows, upto=None, batch=batch, docs=docs, progress=report)
+            self._drive(shadows, upto=None, batch=batch, docs=docs, progress=report, defer=True)
             deadline = time.monotonic() + wait
             with self._mutex:
                 names = [b.view.name for b in bounds if b.view.name not in self._held]
@@ -318,8 +332,11 @@ class Projections:
                                 f"{self._locks.holder(busy)!r}; stop it to swap"
                             )
                         time.sleep(0.05)
-                    self._drive(shadows, upto=None, batch=batch, docs=docs, progress=report)
+                    self._drive(
+                        shadows, upto=None, batch=batch, docs=docs, progress=report, defer=True
+                    )
                     with self.engine.begin() as conn:
+                        finish(conn, shadows, docs)
                         for live, shadow in zip(bounds, shadows, strict=True):
                             self._swap(conn, live, shadow)
                 finally:

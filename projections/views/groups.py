@@ -12,6 +12,7 @@ HOURS_PER_LEARNER_DAY = 8.0  # as the optimiser counts a learner-day against the
 DEMANDED = {"analysed", "prioritised", "endorsed", "scheduled", "delivered", "evaluated"}
 ENDORSED = {"endorsed", "scheduled", "delivered", "evaluated"}
 SCHEDULED = {"scheduled", "delivered", "evaluated"}
+MEASURES = ("demanded", "endorsed", "scheduled", "delivered")
 
 
 class GroupTrainingTime(View):
@@ -22,7 +23,7 @@ class GroupTrainingTime(View):
     def define(self, metadata: sa.MetaData, suffix: str) -> dict[str, sa.Table]:
         hours = [
             sa.Column(f"hours_{what}{per}", sa.Float, nullable=False)
-            for what in ("demanded", "endorsed", "scheduled", "delivered")
+            for what in MEASURES
             for per in ("", "_per_head")
         ]
         t = sa.Table(
@@ -57,18 +58,10 @@ class GroupTrainingTime(View):
         s = e["state"]
         docs.put(
             f"BusinessGroup:{e['originator_id']}",
-            {
-                "group_id": e["originator_id"],
-                "code": s["code"],
-                "name": s["name"],
-                "officers": s["officers"],
-                "staff": s["staff"],
-                "allowance": None,
-                "chair": None,
-                "needs": {},
-                "version": e["version"],
-            },
-        )
+            {"group_id": e["originator_id"], "code": s["code"], "name": s["name"],
+             "officers": s["officers"], "staff": s["staff"], "allowance": None, "chair": None,
+             "needs": 0, "hours": dict.fromkeys(MEASURES, 0.0), "version": e["version"]},
+        )  # fmt: skip
 
     def _group(self, docs: Docs, e: Event) -> Doc:
         doc = docs.touch(f"BusinessGroup:{e['originator_id']}")
@@ -85,85 +78,77 @@ class GroupTrainingTime(View):
     def on_BusinessGroup_BoardChairAssigned(self, docs: Docs, e: Event) -> None:
         self._group(docs, e)["chair"] = e["state"]["chair"]
 
-    # --- its needs --------------------------------------------------------------------------
+    # --- its needs: each keeps its own small document; the group keeps running totals -------
 
     def on_TrainingNeed_Identified(self, docs: Docs, e: Event) -> None:
         group_key = f"BusinessGroup:{e['state']['group_id']}"
-        docs.put(f"TrainingNeed:{e['originator_id']}", {"group": group_key})
-        docs.touch(group_key)["needs"][e["originator_id"]] = {
-            "status": "identified",
-            "learners": 0,
-            "days": 0.0,
-            "scheduled": 0,
-            "attended": 0,
-        }
+        docs.put(
+            f"TrainingNeed:{e['originator_id']}",
+            {"group": group_key, "status": "identified", "learners": 0, "days": 0.0,
+             "scheduled": 0, "attended": 0},
+        )  # fmt: skip
+        docs.touch(group_key)["needs"] += 1
 
-    def _need(self, docs: Docs, e: Event) -> dict[str, object]:
-        need = docs.get(f"TrainingNeed:{e['originator_id']}")
-        assert need is not None, f"need {e['originator_id']} was never identified"
-        entry: dict[str, object] = docs.touch(need["group"])["needs"][e["originator_id"]]
-        return entry
+    def _need(self, docs: Docs, e: Event, **changes: object) -> None:
+        need = docs.touch(f"TrainingNeed:{e['originator_id']}")
+        before = contribution(need)
+        need.update(changes)
+        after = contribution(need)
+        hours = docs.touch(need["group"])["hours"]
+        for measure in MEASURES:
+            hours[measure] += after[measure] - before[measure]
 
     def on_TrainingNeed_AnalysisRecorded(self, docs: Docs, e: Event) -> None:
         analysis = e["state"]["analysis"]
-        entry = self._need(docs, e)
-        entry.update(
-            status="analysed", learners=analysis["learners"], days=analysis["days_per_learner"]
-        )
+        self._need(docs, e, status="analysed", learners=analysis["learners"],
+                   days=analysis["days_per_learner"])  # fmt: skip
 
     def on_TrainingNeed_Prioritised(self, docs: Docs, e: Event) -> None:
-        self._need(docs, e)["status"] = "prioritised"
+        self._need(docs, e, status="prioritised")
 
     def on_TrainingNeed_Endorsed(self, docs: Docs, e: Event) -> None:
-        self._need(docs, e)["status"] = "endorsed"
+        self._need(docs, e, status="endorsed")
 
     def on_TrainingNeed_Rejected(self, docs: Docs, e: Event) -> None:
-        self._need(docs, e)["status"] = "rejected"
+        self._need(docs, e, status="rejected")
 
     def on_TrainingNeed_Withdrawn(self, docs: Docs, e: Event) -> None:
-        self._need(docs, e)["status"] = "withdrawn"
+        self._need(docs, e, status="withdrawn")
 
     def on_TrainingNeed_Scheduled(self, docs: Docs, e: Event) -> None:
-        self._need(docs, e).update(status="scheduled", scheduled=e["state"]["learners"])
+        self._need(docs, e, status="scheduled", scheduled=e["state"]["learners"])
 
     def on_TrainingNeed_Delivered(self, docs: Docs, e: Event) -> None:
-        self._need(docs, e).update(status="delivered", attended=e["state"]["attendance"])
+        self._need(docs, e, status="delivered", attended=e["state"]["attendance"])
 
     def on_TrainingNeed_Evaluated(self, docs: Docs, e: Event) -> None:
-        self._need(docs, e)["status"] = "evaluated"
+        self._need(docs, e, status="evaluated")
 
     def render(self, key: str, doc: Doc, docs: Docs) -> Rows:
-        if not key.startswith("BusinessGroup:"):
-            return {}
-        totals = {"demanded": 0.0, "endorsed": 0.0, "scheduled": 0.0, "delivered": 0.0}
-        for need in doc["needs"].values():
-            learner_hours = need["days"] * HOURS_PER_LEARNER_DAY
-            status = need["status"]
-            if status in DEMANDED:
-                totals["demanded"] += need["learners"] * learner_hours
-            if status in ENDORSED:
-                totals["endorsed"] += need["learners"] * learner_hours
-            if status in SCHEDULED:
-                totals["scheduled"] += need["scheduled"] * learner_hours
-                totals["delivered"] += need["attended"] * learner_hours
         headcount = doc["officers"] + doc["staff"]
         row = {
-            "group_id": doc["group_id"],
-            "code": doc["code"],
-            "name": doc["name"],
-            "officers": doc["officers"],
-            "staff": doc["staff"],
-            "headcount": headcount,
-            "board_chair": doc["chair"],
-            "allowance_hours_per_head": doc["allowance"],
-            "needs": len(doc["needs"]),
-            "version": doc["version"],
-        }
-        for what, hours in totals.items():
-            row[f"hours_{what}"] = round(hours, 2)
-            row[f"hours_{what}_per_head"] = round(hours / headcount, 3) if headcount else 0.0
+            "group_id": doc["group_id"], "code": doc["code"], "name": doc["name"],
+            "officers": doc["officers"], "staff": doc["staff"], "headcount": headcount,
+            "board_chair": doc["chair"], "allowance_hours_per_head": doc["allowance"],
+            "needs": doc["needs"], "version": doc["version"],
+        }  # fmt: skip
+        for measure, hours in doc["hours"].items():
+            row[f"hours_{measure}"] = round(hours, 2)
+            row[f"hours_{measure}_per_head"] = round(hours / headcount, 3) if headcount else 0.0
         allowance = doc["allowance"]
         row["endorsed_over_allowance"] = bool(
             allowance is not None and row["hours_endorsed_per_head"] > allowance
         )
         return {"group_training_time": [row]}
+
+
+def contribution(need: Doc) -> dict[str, float]:
+    """The learner-hours one need adds to its group's totals, by its status."""
+    learner_hours = need["days"] * HOURS_PER_LEARNER_DAY
+    status = need["status"]
+    return {
+        "demanded": need["learners"] * learner_hours if status in DEMANDED else 0.0,
+        "endorsed": need["learners"] * learner_hours if status in ENDORSED else 0.0,
+        "scheduled": need["scheduled"] * learner_hours if status in SCHEDULED else 0.0,
+        "delivered": need["attended"] * learner_hours if status in SCHEDULED else 0.0,
+    }
