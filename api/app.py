@@ -82,6 +82,13 @@ def _open_planning(planner: Any, projections: Any, resources: Resources) -> Any:
 
 
 def build_resources(settings: Settings) -> Resources:
+    from api.bootstrap import starting
+
+    with starting(settings):
+        return _build_resources(settings)
+
+
+def _build_resources(settings: Settings) -> Resources:
     from api.bootstrap import open_planner
 
     planner = open_planner(settings)

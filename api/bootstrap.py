@@ -4,14 +4,46 @@ the settings. Nothing here runs at import time; OR-Tools loads only when a run s
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from api.settings import Settings, get_settings
-from domain import TrainingPlanner
+from domain import TrainingPlanner, store_env
+from domain.store import is_postgres
 
 log = logging.getLogger("trainplan")
+
+
+@contextmanager
+def starting(settings: Settings) -> Iterator[None]:
+    """Serialises start-up on PostgreSQL: several workers starting at once on a fresh database
+    would each create the same tables and types at the same moment (and some would fail).
+    One holds a session advisory lock while it opens the store and the read models."""
+    if not is_postgres(settings.database_url):
+        yield
+        return
+    import psycopg
+
+    env = store_env(settings.database_url)
+    with psycopg.connect(
+        host=env["POSTGRES_HOST"],
+        port=int(env["POSTGRES_PORT"]),
+        user=env["POSTGRES_USER"],
+        password=env["POSTGRES_PASSWORD"] or None,
+        dbname=env["POSTGRES_DBNAME"],
+        autocommit=True,
+        connect_timeout=int(env["POSTGRES_CONNECT_TIMEOUT"]),
+    ) as lock:
+        lock.execute("SELECT pg_advisory_lock(%s)", (STARTUP_LOCK,))
+        try:
+            yield
+        finally:
+            lock.execute("SELECT pg_advisory_unlock(%s)", (STARTUP_LOCK,))
+
+
+STARTUP_LOCK = 0x7472_6E70  # "trnp"
 
 
 def open_planner(settings: Settings | None = None) -> TrainingPlanner:
@@ -46,12 +78,17 @@ def open_stack(settings: Settings | None = None, *, planning: bool = True) -> St
     from projections import open_projections
 
     settings = settings or get_settings()
-    planner = open_planner(settings)
-    stack = Stack(settings=settings, planner=planner, projections=None)
+    with starting(settings):
+        planner = open_planner(settings)
+        try:
+            views = open_projections(settings.database_url)
+        except BaseException:
+            planner.close()
+            raise
+    stack = Stack(settings=settings, planner=planner, projections=views)
     stack.closers.append(planner.close)
+    stack.closers.append(views.close)
     try:
-        stack.projections = open_projections(settings.database_url)
-        stack.closers.append(stack.projections.close)
         stack.catch_up()
         if planning:
             from planning.service import PlanningService
