@@ -425,7 +425,16 @@ def make_engine(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN")
 
         return engine
-    return sa.create_engine(url, pool_size=5, max_overflow=10, pool_pre_ping=True)
+    # The read models can always be rebuilt from the events, and a commit carries their rows
+    # and tracking together: a commit lost in a crash is simply applied again, so it need not
+    # wait for the disk (the events' own commits still do).
+    return sa.create_engine(
+        url,
+        pool_size=5,
+        max_overflow=10,
+        pool_pre_ping=True,
+        connect_args={"options": "-c synchronous_commit=off"},
+    )
 
 
 def _chunks(items: list[str], size: int = CHUNK) -> Iterator[list[str]]:

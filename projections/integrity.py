@@ -279,6 +279,8 @@ class _Postgres(_Store):
         )
         if readonly:  # verify: every statement of this session is refused a write
             self.connection.execute("SET default_transaction_read_only = on")
+        else:  # a seal lost in a crash is made again by the next seal: no need to wait
+            self.connection.execute("SET synchronous_commit = off")
         self._cursors = 0
 
     def has_table(self, name: str) -> bool:
