@@ -3,8 +3,9 @@
 For each history size (made by bench/history.py through the domain, seeded, reused when the
 database already holds it) and each engine, in the same run and the same process:
 
-* select only: `recorder.select_notifications` over the whole log in batches of 10,000 (the
-  SQL alone; it also warms the page cache for what follows);
+* select only: the SELECT that `read_events` makes (`projections.events._select`, else the
+  recorder's `select_notifications`) over the whole log in batches of 10,000, no decoding (it
+  also warms the page cache for what follows);
 * raw: `projections.events.read_events` in batches of 10,000 (SELECT and JSON decode of every
   notification, no view work): the ceiling for a rebuild;
 * rebuild: `Projections.rebuild()` of every view (shadow tables, swap), and again to check that
@@ -55,6 +56,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from domain import TrainingPlanner, store_env
 from projections import VIEW_NAMES, Projections
+from projections import events as events_module
 from projections.events import read_events
 
 TARGET_EVENTS = 1_000_000
@@ -235,18 +237,25 @@ class Bench:
         return phase
 
     def select_only(self, reader: TrainingPlanner) -> None:
-        recorder = reader.recorder
+        """The SELECT that read_events makes, without decoding: projections.events._select
+        where it exists, else the recorder's select_notifications."""
+        select = getattr(events_module, "_select", None)
+        recorder: Any = reader.recorder
+
+        def fetch(after: int) -> list[tuple[int, Any]]:
+            if select is not None:
+                return [(row[0], row[4]) for row in select(reader, after, BATCH, None)]
+            return [(n.id, n.state) for n in recorder.select_notifications(after + 1, BATCH)]
+
         count, after, state_bytes = 0, 0, 0
         with timed() as t:
             while True:
-                rows = recorder.select_notifications(  # type: ignore[attr-defined]
-                    start=after + 1, limit=BATCH
-                )
+                rows = fetch(after)
                 if not rows:
                     break
                 count += len(rows)
-                state_bytes += sum(len(n.state) for n in rows)
-                after = rows[-1].id
+                state_bytes += sum(len(state) for _, state in rows)
+                after = rows[-1][0]
                 if len(rows) < BATCH:
                     break
         assert count == self.events, (count, self.events)
