@@ -187,43 +187,42 @@ def facility_calendar(
     projections: Projections, facility_id: str, first: date | None = None, last: date | None = None
 ) -> list[dict[str, Any]]:
     """A venue's calendar: its submitted bookings and closures, the confirmed sessions of
-    published prospectuses, and the tentative sessions of draft prospectuses, by date."""
+    published prospectuses, and the tentative sessions of draft prospectuses, by date (every
+    entry in the range, however many)."""
     ranges = {"from": first, "to": last}
-    entries, _ = query(
-        projections,
-        "facility_calendar",
-        filters={"facility_id": facility_id},
-        ranges=ranges,
-        limit=MAX_LIMIT,
-    )
+    entries = _every(projections, "facility_calendar", {"facility_id": facility_id}, ranges)
     confirmed = {e["session_id"] for e in entries if e["session_id"]}
-    drafts, _ = query(
+    drafts = _every(
         projections,
         "prospectus",
-        ranges=ranges,
-        limit=MAX_LIMIT,
-        filters={"venue_id": facility_id, "edition": "draft", "venue_kind": "facility"},
+        {"venue_id": facility_id, "edition": "draft", "venue_kind": "facility"},
+        ranges,
     )
     for s in drafts:
         if s["session_id"] in confirmed:
             continue
         entries.append(
-            {
-                "facility_id": facility_id,
-                "entry": None,
-                "starts_on": s["starts_on"],
-                "ends_on": s["ends_on"],
-                "kind": "session",
-                "status": "tentative",
-                "purpose": f"{s['course_code']} session {s['session_id']}",
-                "rooms": 1,
-                "session_id": s["session_id"],
-                "cycle_id": s["cycle_id"],
-                "course_code": s["course_code"],
-            }
-        )
+            {"facility_id": facility_id, "entry": None, "starts_on": s["starts_on"],
+             "ends_on": s["ends_on"], "kind": "session", "status": "tentative",
+             "purpose": f"{s['course_code']} session {s['session_id']}", "rooms": 1,
+             "session_id": s["session_id"], "cycle_id": s["cycle_id"],
+             "course_code": s["course_code"]}
+        )  # fmt: skip
     entries.sort(key=lambda e: (e["starts_on"], e["ends_on"], e["kind"], e["purpose"]))
     return entries
+
+
+def _every(
+    projections: Projections, name: str, filters: dict[str, Any], ranges: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Every matching row of a read model, page by page."""
+    rows: list[dict[str, Any]] = []
+    while True:
+        page, total = query(projections, name, filters=filters, ranges=ranges,
+                            limit=MAX_LIMIT, offset=len(rows))  # fmt: skip
+        rows.extend(page)
+        if not page or len(rows) >= total:
+            return rows
 
 
 def _all(projections: Projections, table: sa.Table, *where: Any) -> list[dict[str, Any]]:
