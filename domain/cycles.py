@@ -198,6 +198,14 @@ class PlanningCycle(Aggregate):
         if not isinstance(sessions, list):
             raise InvalidValue("allocation.sessions", "must be a list")
         cleaned = [clean_session(f"allocation.sessions[{i}]", s) for i, s in enumerate(sessions)]
+        seen: set[str] = set()
+        for index, session in enumerate(cleaned):
+            if session["session_id"] in seen:
+                raise InvalidValue(
+                    f"allocation.sessions[{index}].session_id",
+                    f"session {session['session_id']} appears twice: session ids must be unique",
+                )
+            seen.add(session["session_id"])
         self._run_recorded(
             run_id=run_id,
             inputs_digest=v.text("inputs_digest", inputs_digest, max_length=128),

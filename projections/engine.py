@@ -371,16 +371,18 @@ def insert_rows(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -
             return None if value is None else json.dumps(value)
 
         mark = "?"
-    positions = [(n, c in json_columns) for n, c in enumerate(columns)]
+    encoded = [n for n, c in enumerate(columns) if c in json_columns]
     names = ", ".join(f'"{c}"' for c in columns)
     statement = f'INSERT INTO "{table.name}" ({names}) VALUES ({", ".join([mark] * len(columns))})'
-    values = []
-    for row in rows:
-        record = [row.get(c) for c in columns]
-        for n, is_json in positions:
-            if is_json:
+    if not encoded:
+        values = [tuple(map(row.get, columns)) for row in rows]
+    else:
+        values = []
+        for row in rows:
+            record = list(map(row.get, columns))
+            for n in encoded:
                 record[n] = encode(record[n])
-        values.append(tuple(record))
+            values.append(tuple(record))
     conn.exec_driver_sql(statement, values)
 
 

@@ -10,6 +10,7 @@ views locked and waits for their tracking positions to pass the store's head ins
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
@@ -312,6 +313,9 @@ class Projections:
             if progress:
                 progress(state)
 
+        collecting = gc.isenabled()
+        gc.disable()  # millions of documents in memory, no cycles among them: the collector
+        # would walk them all again and again for nothing
         try:
             self._drive(shadows, upto=None, batch=batch, docs=docs, progress=report, defer=True)
             deadline = time.monotonic() + wait
@@ -342,6 +346,8 @@ class Projections:
                 finally:
                     self._locks.release(taken)
         except BaseException:
+            if collecting:
+                gc.enable()
             shadow_metadata.drop_all(self.engine)
             with self.engine.begin() as conn:
                 conn.execute(
@@ -350,6 +356,8 @@ class Projections:
                     )
                 )
             raise
+        if collecting:
+            gc.enable()
         report(state.done)
         positions = self._tracked(bounds)
         return {b.view.name: positions[b.tracking_key] for b in bounds}

@@ -108,3 +108,17 @@ def test_a_cycle_that_ends_before_it_starts_is_refused():
         PlanningCycle.open(
             name="x", starts_on="2004-01-01", ends_on="2003-01-01", budget=1, actor="a"
         )
+
+
+def test_a_run_that_names_one_session_twice_is_refused():
+    plan = cycle()
+    session = {
+        "session_id": "s1", "course_code": "GP05", "venue_kind": "facility", "venue_id": "v1",
+        "starts_on": "2003-05-06", "ends_on": "2003-05-07", "learners": {"g": 14},
+        "needs": {"n": 14},
+    }  # fmt: skip
+    with pytest.raises(InvalidValue, match=r"allocation.sessions\[1\].session_id: session s1"):
+        plan.record_run(run_id="r1", inputs_digest="d", settings={}, status="FEASIBLE",
+                        objective=1, bound=1, allocation={"sessions": [session, dict(session)]},
+                        actor="tmb")  # fmt: skip
+    assert plan.runs == {}
