@@ -13,10 +13,11 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from planning.orlib import published_optima, read_cap, solve_cap
+from bench.orlib import published_optima, read_cap, solve_cap
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,13 +27,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for path in args.files:
         if path.name == "capopt.txt":
             continue
         result = solve_cap(read_cap(path), time_limit=args.time_limit, workers=args.workers,
                            seed=args.seed)  # fmt: skip
-        row = {"instance": result.instance, "status": result.status,
+        row: dict[str, Any] = {"instance": result.instance, "status": result.status,
                "objective": result.objective, "bound": result.bound,
                "seconds": round(result.seconds, 3)}  # fmt: skip
         optima_file = path.parent / "capopt.txt"

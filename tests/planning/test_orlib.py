@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from planning.orlib import exact_cost, read_cap, solve_cap
+from bench.orlib import exact_cost, read_cap, solve_cap
 
 CAP = Path("/work/shared/benchmarks/orlib-cap")
 HERE = Path(__file__).resolve().parents[2] / "benchmarks" / "orlib-cap"

@@ -11,6 +11,7 @@ for CP-SAT and the objective is recomputed exactly from the allocation."""
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -42,7 +43,7 @@ class CapResult:
     allocation: dict[tuple[int, int], int] = field(default_factory=dict)  # (customer, wh)
 
 
-def read_cap(path) -> CapInstance:
+def read_cap(path: str | Path) -> CapInstance:
     path = Path(path)
     tokens = path.read_text().split()
     if len(tokens) < 2:
@@ -67,7 +68,9 @@ def read_cap(path) -> CapInstance:
     return CapInstance(path.stem, tuple(capacities), tuple(fixed), tuple(demands), tuple(costs))
 
 
-def exact_cost(instance: CapInstance, opened, allocation) -> Fraction:
+def exact_cost(
+    instance: CapInstance, opened: Iterable[int], allocation: Mapping[tuple[int, int], int]
+) -> Fraction:
     total = sum((instance.fixed_costs[i] for i in opened), Fraction(0))
     for (j, i), units in allocation.items():
         total += instance.costs[j][i] * units / instance.demands[j]
@@ -122,7 +125,7 @@ def solve_cap(instance: CapInstance, *, time_limit: float = 10.0, workers: int =
     return CapResult(instance.name, name, value, bound, seconds, chosen, allocation)
 
 
-def published_optima(path) -> dict[str, float]:
+def published_optima(path: str | Path) -> dict[str, float]:
     """capopt.txt: a header line, then `name value` lines."""
     out = {}
     for line in Path(path).read_text().splitlines()[1:]:
