@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from planning.baseline import greedy
 from planning.model import LEVELS
 from planning.scenarios import generate
-from planning.solver import solve
+from planning.solver import Progress, solve
 from planning.validator import validate
 
 
@@ -51,14 +51,14 @@ def run(size: str, seed: int, workers: int, limits: list[float]) -> dict:
         "errors": base_v.errors,
     }
     for limit in limits:
-        first: list[float] = []
-        result = solve(
-            problem,
-            time_limit=limit,
-            workers=workers,
-            seed=seed,
-            on_progress=lambda p, first=first: first or first.append(p.elapsed),
-        )
+        first: list[float] = []  # seconds to the first incumbent
+
+        def note_first(progress: Progress, first: list[float] = first) -> None:
+            if not first:
+                first.append(progress.elapsed)
+
+        result = solve(problem, time_limit=limit, workers=workers, seed=seed,
+                       on_progress=note_first)  # fmt: skip
         v = validate(problem, result)
         line[f"cpsat_{int(limit)}s"] = {
             "status": result.status,

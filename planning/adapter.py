@@ -12,6 +12,8 @@ from datetime import date
 from typing import Any, Protocol
 from uuid import UUID
 
+from domain.calendar import as_date
+from planning.facts import FACILITY
 from planning.model import (
     CandidateCentre,
     Group,
@@ -20,8 +22,8 @@ from planning.model import (
     Session,
     Venue,
     Weights,
-    working_days,
 )
+from planning.whatif import WhatIf, apply, parse
 
 
 class ProblemSource(Protocol):
@@ -56,7 +58,7 @@ def build_problem(
     source: ProblemSource, cycle_id: UUID, what_if: dict[str, Any] | str | None = None
 ) -> PlanningProblem:
     cycle = source.cycle(cycle_id)
-    first, last = _day(cycle["starts_on"]), _day(cycle["ends_on"])
+    first, last = as_date(cycle["starts_on"]), as_date(cycle["ends_on"])
     published = [Session.from_dict(s) for s in cycle.get("published") or []]
     draft = [Session.from_dict(s) for s in cycle.get("draft") or []]
     # Re-planning: after publication every draft session is a previous one (pinned ones are
@@ -80,8 +82,6 @@ def build_problem(
         previous=previous,
     )
     if what_if:
-        from planning.whatif import WhatIf, apply, parse
-
         change = parse(what_if) if isinstance(what_if, str) else WhatIf(**what_if)
         problem = apply(problem, change)
     if not problem.needs:
@@ -89,14 +89,10 @@ def build_problem(
     return problem
 
 
-def _day(value: Any) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
-
-
 def _room_days(sessions: list[Session]) -> dict[str, Counter[date]]:
     taken: dict[str, Counter[date]] = {}
     for session in sessions:
-        if session.venue_kind == "facility":
+        if session.venue_kind == FACILITY:
             taken.setdefault(session.venue_id, Counter()).update(session.dates)
     return taken
 
@@ -106,9 +102,9 @@ def _venue(row: dict[str, Any], taken: dict[date, int], own: dict[str, Counter[d
     mine = own.get(venue_id, Counter())
     # This cycle's own confirmed sessions are re-planned, so they do not take rooms here.
     rooms_taken = {
-        _day(day): count - mine.get(_day(day), 0)
+        as_date(day): count - mine.get(as_date(day), 0)
         for day, count in taken.items()
-        if count - mine.get(_day(day), 0) > 0
+        if count - mine.get(as_date(day), 0) > 0
     }
     return Venue(
         venue_id=venue_id,
@@ -119,14 +115,14 @@ def _venue(row: dict[str, Any], taken: dict[date, int], own: dict[str, Counter[d
         features=frozenset(row.get("features") or ()),
         cost_per_day=round(float(row.get("cost_per_day") or 0)),
         taken=rooms_taken,
-        opened_on=_day(row["opened_on"]) if row.get("opened_on") else None,
-        closed_on=_day(row["decommissioned_on"]) if row.get("decommissioned_on") else None,
+        opened_on=as_date(row["opened_on"]) if row.get("opened_on") else None,
+        closed_on=as_date(row["decommissioned_on"]) if row.get("decommissioned_on") else None,
     )
 
 
 def _need(row: dict[str, Any], first: date, last: date) -> Need:
-    window_start = _day(row.get("window_start") or first)
-    window_end = _day(row.get("window_end") or last)
+    window_start = as_date(row.get("window_start") or first)
+    window_end = as_date(row.get("window_end") or last)
     return Need(
         need_id=str(row["need_id"]),
         group_id=str(row["group_id"]),
@@ -163,7 +159,7 @@ def _centre(row: dict[str, Any]) -> CandidateCentre:
         features=frozenset(row.get("features") or ()),
         setup_cost=round(float(row.get("setup_cost") or 0)),
         running_cost_per_day=round(float(row.get("running_cost_per_day") or 0)),
-        earliest_opening=_day(row["earliest_opening"]),
+        earliest_opening=as_date(row["earliest_opening"]),
         forced=None if approved else False,
     )
 
@@ -182,4 +178,4 @@ def _group(row: dict[str, Any]) -> Group:
     )
 
 
-__all__ = ["ProblemError", "ProblemSource", "build_problem", "working_days"]
+__all__ = ["ProblemError", "ProblemSource", "build_problem"]

@@ -10,37 +10,40 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from datetime import date
+from typing import Any
 
-from planning.model import PlanningProblem, PlanningResult, Session, add_working_days
-from planning.rules import (
+from domain.calendar import add_working_days
+from planning import report
+from planning.facts import (
     CENTRE,
-    PlanVars,
+    PlanFacts,
+    SiteKey,
     allowance_limit,
     allowance_units,
     inside,
     level_rank,
+    opens_in_time,
     seats,
     session_cash,
     start_days,
     suitable,
 )
-from planning.rules.budget import pinned_cash
+from planning.model import PlanningProblem, PlanningResult, Session
 
 
 def greedy(problem: PlanningProblem) -> PlanningResult:
-    from planning.solver import OBJECTIVE_TERMS, _finish, session_id
-
     started = time.monotonic()
-    v = PlanVars(problem)
-    used: dict = defaultdict(int)
+    v = PlanFacts(problem)
+    used: dict[tuple[SiteKey, date], int] = defaultdict(int)
     opened = {c.centre_id for c in problem.centres if c.forced is True}
     opened |= {s.venue_id for s in problem.previous if s.pinned and s.venue_kind == CENTRE}
-    cash = pinned_cash(v) + sum(c.setup_cost for c in problem.centres if c.centre_id in opened)
+    cash = v.pinned_cash() + sum(c.setup_cost for c in problem.centres if c.centre_id in opened)
     groups = {g.group_id: g for g in problem.groups}
-    hours: dict = defaultdict(int)
+    hours: dict[str, int] = defaultdict(int)
     for need in problem.needs:
         hours[need.group_id] += allowance_units(problem, need) * v.pinned_met.get(need.need_id, 0)
-    plan: list[dict] = []  # course key, site, start, needs
+    plan: list[dict[str, Any]] = []  # course key, site, start, needs
     order = sorted(problem.needs, key=lambda n: (not n.mandatory, level_rank(n.level), -n.score,
                                                  n.need_id))  # fmt: skip
     if cash > problem.budget:
@@ -77,7 +80,7 @@ def greedy(problem: PlanningProblem) -> PlanningResult:
                 continue
             dates = add_working_days(start, course.days)
             for site in candidates:
-                if site.kind == CENTRE and site.earliest and start < site.earliest:
+                if not opens_in_time(site, start):
                     continue
                 price = session_cash(problem, site.cost_per_day, course.days, course.trainers)
                 while (
@@ -96,16 +99,16 @@ def greedy(problem: PlanningProblem) -> PlanningResult:
         hours[need.group_id] += units * placed
     needs = {n.need_id: n for n in problem.needs}
     sessions = [s for s in problem.previous if s.pinned]
-    counter: dict = defaultdict(int)
+    counter: dict[tuple[str, int, str, date], int] = defaultdict(int)
     for rec in plan:
         (code, days), site, start = rec["course"], rec["site"], rec["start"]
         counter[(code, days, site.site_id, start)] += 1
-        by_group: dict = defaultdict(int)
+        by_group: dict[str, int] = defaultdict(int)
         for nid, c in rec["needs"].items():
             by_group[needs[nid].group_id] += c
         sessions.append(
             Session(
-                session_id(
+                report.session_id(
                     code, days, site.site_id, start, counter[(code, days, site.site_id, start)]
                 ),
                 code,
@@ -117,7 +120,5 @@ def greedy(problem: PlanningProblem) -> PlanningResult:
                 dict(by_group),
             )
         )
-    result = _finish(problem, sessions, opened, "FEASIBLE", None, started,
-                     {"heuristic": "greedy"}, diagnose=False)  # fmt: skip
-    assert result.objective_terms == OBJECTIVE_TERMS
-    return result
+    return report.result(problem, sessions, opened, status="FEASIBLE", started=started,
+                         settings={"heuristic": "greedy"})  # fmt: skip

@@ -17,9 +17,12 @@ import hashlib
 import json
 import math
 from dataclasses import asdict, dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from enum import StrEnum
 from typing import Any
+
+from domain.calendar import add_working_days, working_days
+from domain.costing import ABSTRACTION_PER_LEARNER_DAY, TRAINER_DAY_RATE, Rates
 
 LEVELS = ("Mandated", "Essential", "Desirable", "Optional")
 DEFAULT_LEVEL_WEIGHTS = {"Mandated": 1000.0, "Essential": 100.0, "Desirable": 10.0, "Optional": 1.0}
@@ -131,24 +134,22 @@ class Weights:
 
     level: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_LEVEL_WEIGHTS))
     hours_per_day: float = 8.0  # training hours in a learner-day (allowance accounting)
-    trainer_day_cost: int = 250  # pounds per trainer-day
-    abstraction_cost_per_learner_day: int = 180  # pounds: an officer off duty for a day
+    trainer_day_cost: int = TRAINER_DAY_RATE  # pounds per trainer-day (domain.costing)
+    abstraction_cost_per_learner_day: int = ABSTRACTION_PER_LEARNER_DAY  # an officer off duty
     move_penalty: float = 50.0
 
     @classmethod
     def from_cycle(cls, weights: dict[str, float]) -> Weights:
-        """The cycle's weights event holds level weights and, optionally, the other knobs."""
+        """The cycle's weights event holds level weights and, optionally, the other knobs; the
+        rates are read as the costing model reads them (domain.costing.Rates)."""
         levels = {level: float(weights[level]) for level in LEVELS if level in weights}
         base = cls()
+        rates = Rates.from_weights(weights)
         return cls(
             level={**base.level, **levels},
             hours_per_day=float(weights.get("hours_per_day", base.hours_per_day)),
-            trainer_day_cost=int(weights.get("trainer_day_cost", base.trainer_day_cost)),
-            abstraction_cost_per_learner_day=int(
-                weights.get(
-                    "abstraction_cost_per_learner_day", base.abstraction_cost_per_learner_day
-                )
-            ),
+            trainer_day_cost=rates.trainer_day,
+            abstraction_cost_per_learner_day=rates.abstraction_per_learner_day,
             move_penalty=float(weights.get("move_penalty", base.move_penalty)),
         )
 
@@ -306,25 +307,6 @@ class PlanningResult:
         data["gap"] = self.gap
         data["cost"]["total"] = self.cost.total
         return data
-
-
-def working_days(first: date, last: date) -> list[date]:
-    return [
-        first + timedelta(days=offset)
-        for offset in range((last - first).days + 1)
-        if (first + timedelta(days=offset)).weekday() < 5
-    ]
-
-
-def add_working_days(first: date, count: int) -> list[date]:
-    """`count` consecutive working days from `first` (itself a working day)."""
-    days: list[date] = []
-    day = first
-    while len(days) < count:
-        if day.weekday() < 5:
-            days.append(day)
-        day += timedelta(days=1)
-    return days
 
 
 def _plain(value: Any) -> Any:

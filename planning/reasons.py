@@ -1,4 +1,4 @@
-"""Why a need is not (fully) met, derived from the solver.
+"""Why a need is not (fully) met.
 
 1. Structural: no facility or centre has the course's features and seats -> NO_SUITABLE_VENUE;
    no suitable site has a free run of days on the start grid inside the window ->
@@ -10,59 +10,87 @@
    the need was OUT_RANKED by higher priorities. Needs of one course are first tried together
    (all feasible -> all out-ranked). Each solve has a short time limit; what is not decided
    in time is NOT_PROVEN.
+
+The re-solving is the solver's: `diagnose` is handed a `FullyMet` check (planning.solver
+passes its own) and never builds a model itself.
 """
 
 from __future__ import annotations
 
 import time
 from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
+from datetime import date
 
-from ortools.sat.python import cp_model
+from domain.calendar import add_working_days
+from planning.facts import CourseKey, PlanFacts, inside, opens_in_time, start_days, suitable
+from planning.model import Need, PlanningProblem, Reason, Session
 
-from planning.model import PlanningProblem, Reason, add_working_days
-from planning.rules import CENTRE, PlanVars, inside, start_days, suitable
-
-PER_SOLVE = 2.0  # seconds at most for one diagnostic solve
 MIN_TIME = 0.5  # seconds: with less left, only the structural reasons are derived
+BUDGET = "budget"
+ALLOWANCE = "allowance:"  # + group id
+
+FullyMet = Callable[[PlanningProblem, Sequence[Need], Sequence[str], float], tuple[str, list[str]]]
+"""`fully_met(problem, needs, assumed, seconds)`: can `needs` all be fully met in `problem`?
+Every rule `guards_of(problem)` names is guarded by a literal; those named in `assumed` are
+assumed to hold, the others are relaxed. Returns the solve's status name (OPTIMAL, FEASIBLE,
+INFEASIBLE, UNKNOWN...) and, when INFEASIBLE, the assumed rules in the sufficient assumptions
+for infeasibility."""
 
 
-def _structural_slots(problem: PlanningProblem) -> dict:
+def guards_of(problem: PlanningProblem) -> list[str]:
+    """The rules a diagnosis may find binding: the budget and each group's allowance."""
+    return [BUDGET] + [f"{ALLOWANCE}{g.group_id}" for g in problem.groups]
+
+
+def assumed_for(problem: PlanningProblem, needs: Iterable[Need]) -> list[str]:
+    """The rules held while forcing `needs`: the budget and their groups' allowances."""
+    groups = {f"{ALLOWANCE}{n.group_id}" for n in needs} & set(guards_of(problem))
+    return [BUDGET, *sorted(groups)]
+
+
+def _structural_slots(facts: PlanFacts) -> dict[CourseKey, set[date]]:
     """Per course (code, days): the grid start days at which some suitable site has a room free
     on every day; a course no site suits is absent."""
-    v = PlanVars(problem)
     out = {}
-    for course in v.courses:
-        fitting = [site for site in v.sites if suitable(course, site)]
+    for course in facts.courses:
+        fitting = [site for site in facts.sites if suitable(course, site)]
         if not fitting:
             continue
         starts = set()
-        for start in start_days(problem, course.days):
+        for start in start_days(facts.problem, course.days):
             dates = add_working_days(start, course.days)
             for site in fitting:
-                if site.kind == CENTRE and site.earliest and start < site.earliest:
+                if not opens_in_time(site, start):
                     continue
-                if all(v.free(site, d) > 0 for d in dates):
+                if all(facts.free(site, d) > 0 for d in dates):
                     starts.add(start)
                     break
         out[course.key] = starts
     return out
 
 
-def diagnose(problem: PlanningProblem, sessions, *, time_limit: float = 5.0, seed: int = 0):
-    from planning.solver import LARGE_MODEL, build
-
+def diagnose(
+    problem: PlanningProblem,
+    sessions: Iterable[Session],
+    fully_met: FullyMet,
+    *,
+    time_limit: float = 5.0,
+) -> dict[str, tuple[Reason, ...]]:
+    """The reasons of each need the sessions leave short, within `time_limit` seconds."""
     deadline = time.monotonic() + time_limit
-    trained: dict = defaultdict(int)
+    trained: dict[str, int] = defaultdict(int)
     for s in sessions:
         for nid, c in s.needs.items():
             trained[nid] += c
     short = [n for n in problem.needs if trained[n.need_id] < n.learners]
     if not short:
         return {}
-    reasons: dict = {}
-    open_cases = defaultdict(list)
-    slots = _structural_slots(problem)
+    reasons: dict[str, tuple[Reason, ...]] = {}
+    open_cases: dict[CourseKey, list[Need]] = defaultdict(list)
+    facts = PlanFacts(problem)
+    slots = _structural_slots(facts)
     for need in short:
         course_key = (need.course_code, need.session_days)
         starts = slots.get(course_key)
@@ -77,10 +105,9 @@ def diagnose(problem: PlanningProblem, sessions, *, time_limit: float = 5.0, see
     if deadline - time.monotonic() < MIN_TIME:
         return {**reasons, **{n.need_id: (Reason.NOT_PROVEN,) for ns in open_cases.values()
                               for n in ns}}  # fmt: skip
-    guards = ["budget"] + [f"allowance:{g.group_id}" for g in problem.groups]
-    pinned = PlanVars(problem).pinned_met
+    pinned = facts.pinned_met
 
-    def forced(needs) -> tuple[str, list[str]]:
+    def forced(needs: list[Need]) -> tuple[str, list[str]]:
         left = deadline - time.monotonic()
         if left <= 0.05:
             return "UNKNOWN", []
@@ -93,26 +120,7 @@ def diagnose(problem: PlanningProblem, sessions, *, time_limit: float = 5.0, see
                                                                    pinned.get(n.need_id, 0)))
             for n in problem.needs
         ))  # fmt: skip
-        v, _ = build(reduced, guards=guards)
-        model = v.model
-        for need in needs:
-            model.add(v.trained(need) >= need.learners)
-        groups = {f"allowance:{n.group_id}" for n in needs} & set(v.guards)
-        names = ["budget", *sorted(groups)]
-        literals = [v.guards[g] for g in names]
-        model.add_assumptions(literals)
-        solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = min(PER_SOLVE, left)
-        solver.parameters.num_workers = 1
-        solver.parameters.random_seed = seed
-        if len(model.proto.variables) > LARGE_MODEL:
-            solver.parameters.cp_model_presolve = False
-        status = solver.solve(model)
-        if status == cp_model.INFEASIBLE:
-            core = set(solver.sufficient_assumptions_for_infeasibility())
-            by_index = {lit.index: name for lit, name in zip(literals, names, strict=False)}
-            return "INFEASIBLE", sorted(by_index[i] for i in core if i in by_index)
-        return solver.status_name(status), []
+        return fully_met(reduced, needs, assumed_for(problem, needs), left)
 
     for needs in open_cases.values():
         if len(needs) > 1:
@@ -127,9 +135,9 @@ def diagnose(problem: PlanningProblem, sessions, *, time_limit: float = 5.0, see
                 reasons[need.need_id] = (Reason.OUT_RANKED,)
             elif status == "INFEASIBLE":
                 found = []
-                if any(name.startswith("allowance:") for name in core):
+                if any(name.startswith(ALLOWANCE) for name in core):
                     found.append(Reason.ALLOWANCE_REACHED)
-                if "budget" in core:
+                if BUDGET in core:
                     found.append(Reason.BUDGET_REACHED)
                 reasons[need.need_id] = tuple(found) or (Reason.WINDOW_TOO_NARROW,)
             else:

@@ -8,11 +8,16 @@ delivery centres (Orpington and Marlowe House, Sidcup). Same seed, same digest.
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import date, timedelta
+from typing import Any
 
-from planning.model import CandidateCentre, Group, Need, PlanningProblem, Venue, working_days
+from domain.calendar import working_days
+from domain.costing import TRAINER_DAY_RATE
+from planning.model import CandidateCentre, Group, Need, PlanningProblem, Venue
 
 SIZES = ("S", "M", "L", "XL")
+ROOM_DAY_RATE = 420  # pounds: a typical room-day, for sizing each scenario's budget
 CYCLE_START = date(2003, 4, 1)
 CYCLE_END = date(2004, 3, 31)
 BANK_HOLIDAYS = (
@@ -36,7 +41,7 @@ GROUPS = (
 )
 
 # code, title, days, class_min, class_max, trainers, features, level, mandatory, share, officers?
-COURSES = (
+COURSES: tuple[tuple[Any, ...], ...] = (
     ("OST", "Officer safety training", 2, 8, 16, 2, {"gym", "mats"}, "Mandated", True, 1.0, True),
     ("FA", "Emergency first aid", 1, 6, 16, 1, set(), "Mandated", True, 0.35, True),
     (
@@ -190,14 +195,13 @@ def generate(size: str, seed: int = 0) -> PlanningProblem:
     )
     # A budget that binds: about 60% of what running every session at a room rate would cost.
     demand = sum(
-        n.learners / n.class_max * n.session_days * (420 + 250 * n.trainers) for n in needs
+        n.learners / n.class_max * n.session_days * (ROOM_DAY_RATE + TRAINER_DAY_RATE * n.trainers)
+        for n in needs
     )
     return _with_budget(problem, max(5000, int(demand * 0.6)))
 
 
 def _with_budget(problem: PlanningProblem, budget: int) -> PlanningProblem:
-    from dataclasses import replace
-
     return replace(problem, budget=budget)
 
 

@@ -146,7 +146,7 @@ class PlanningService:
         with self._lock:
             live = set(self._runs)
         cycles = {
-            notification.originator_id
+            _uuid(notification.originator_id)
             for notification in self.planner.recorder.select_notifications(
                 start=1, limit=1_000_000, topics=[STARTED_TOPIC]
             )
@@ -221,9 +221,18 @@ class PlanningService:
             progress.error = str(error)
             progress.state = "failed"
             try:
-                self._record(progress.cycle_id, actor, run_id=progress.run_id, inputs_digest="-",
-                             settings=settings, status="FAILED", objective=None, bound=None,
-                             allocation={"sessions": [], "error": str(error)}, draft=False)  # fmt: skip
+                self._record(
+                    progress.cycle_id,
+                    actor,
+                    run_id=progress.run_id,
+                    inputs_digest="-",
+                    settings=settings,
+                    status="FAILED",
+                    objective=None,
+                    bound=None,
+                    allocation={"sessions": [], "error": str(error)},
+                    draft=False,
+                )
             except Exception:
                 log.exception("could not record the failure of run %s", progress.run_id)
         finally:
@@ -246,3 +255,8 @@ class PlanningService:
                     if attempt == 4:
                         raise
         self.after_record()
+
+
+def _uuid(value: UUID | str) -> UUID:
+    """The store's originator ids are UUIDs; a recorder may hand them back as text."""
+    return value if isinstance(value, UUID) else UUID(value)

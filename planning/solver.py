@@ -1,9 +1,10 @@
 """The CP-SAT planning model: counts of sessions per course, site and start day.
 
 `build` applies the rules of planning.rules in order; `solve` runs the two lexicographic stages
-(mandatory learners, then the rest), streams incumbents to `on_progress`, expands the counts to
-concrete sessions (pooling needs, within class size and capacity), and reports outcomes,
-reasons, utilisation, cost and moves.
+(mandatory learners, then the rest), streams incumbents to `on_progress`, reads the counts out
+as plain numbers, and hands them to planning.report (concrete sessions, outcomes, utilisation,
+cost and moves). The reasons of needs left short are found by planning.reasons, which
+re-solves through `fully_met` here. This is the one module that builds and runs a CP-SAT model.
 """
 
 from __future__ import annotations
@@ -11,24 +12,17 @@ from __future__ import annotations
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from functools import partial
+from typing import Any
 
 from ortools.sat.python import cp_model
 
-from planning.model import (
-    Move,
-    NeedOutcome,
-    NeedStatus,
-    PlanningProblem,
-    PlanningResult,
-    Session,
-    Utilisation,
-)
+from planning import reasons, report
+from planning.baseline import greedy
+from planning.model import Need, PlanningProblem, PlanningResult, Reason, Session
 from planning.rules import (
-    CENTRE,
-    HOURS_PER_ROOM_DAY,
     PlanVars,
     allowance,
     budget,
@@ -38,23 +32,15 @@ from planning.rules import (
     objective,
     pinning,
     rooms_and_schedule,
-    seats,
-    session_key,
-    sites,
     windows,
 )
-from planning.validator import (
-    check_problem,
-    cost_of,
-    moved_sessions,
-    objective_value,
-    validate,
-)
+from planning.validator import check_problem, objective_value, validate
 
 OBJECTIVE_TERMS = objective.STATED
 STAGE_ONE_SHARE = 0.4  # of the search time, for maximising mandatory learners
 LARGE_MODEL = 20_000  # variables; above this presolve is skipped on short solves...
 PRESOLVE_MIN_SECONDS = 15.0  # ...that is, solves given less than this
+PER_DIAGNOSIS = 2.0  # seconds at most for one diagnostic solve (see planning.reasons)
 
 
 @dataclass(frozen=True)
@@ -66,11 +52,12 @@ class Progress:
     solutions: int
 
 
-def build(problem: PlanningProblem, guards: dict | None = None) -> tuple[PlanVars, dict]:
-    """The model with every rule applied; returns the container and the objective terms."""
+def build(problem: PlanningProblem, guards: Iterable[str] = ()) -> tuple[PlanVars, dict[str, Any]]:
+    """The model with every rule applied; returns the container and the objective terms.
+    The rules named in `guards` (see planning.reasons.guards_of) hold only when their
+    enforcement literal does."""
     v = PlanVars(problem)
-    for name in guards or ():
-        v.guards[name] = v.model.new_bool_var(f"guard[{name}]")
+    v.guard_rules(guards)
     features_and_capacity.add(v)
     windows.add(v)
     class_size.add(v)
@@ -84,7 +71,13 @@ def build(problem: PlanningProblem, guards: dict | None = None) -> tuple[PlanVar
 
 
 class _Stream(cp_model.CpSolverSolutionCallback):
-    def __init__(self, on_progress, started, offset_scale, offset):
+    def __init__(
+        self,
+        on_progress: Callable[[Progress], None] | None,
+        started: float,
+        offset_scale: float,
+        offset: float,
+    ) -> None:
         super().__init__()
         self.on_progress, self.started = on_progress, started
         self.scale, self.offset = offset_scale, offset
@@ -107,7 +100,15 @@ class _Stream(cp_model.CpSolverSolutionCallback):
         )
 
 
-def _run(model, *, time_limit, workers, seed, cancel, callback):
+def _run(
+    model: cp_model.CpModel,
+    *,
+    time_limit: float,
+    workers: int,
+    seed: int,
+    cancel: threading.Event | None,
+    callback: cp_model.CpSolverSolutionCallback,
+) -> tuple[cp_model.CpSolver, Any]:
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.05, time_limit)
     solver.parameters.num_workers = workers
@@ -118,13 +119,15 @@ def _run(model, *, time_limit, workers, seed, cancel, callback):
         solver.parameters.cp_model_presolve = False
     done = threading.Event()
 
-    def watch() -> None:
+    def watch(cancel: threading.Event) -> None:
         while not done.is_set():
             if cancel.wait(0.05):
                 solver.stop_search()
                 return
 
-    watcher = threading.Thread(target=watch, daemon=True) if cancel is not None else None
+    watcher = (
+        threading.Thread(target=watch, args=(cancel,), daemon=True) if cancel is not None else None
+    )
     if watcher:
         watcher.start()
     try:
@@ -136,15 +139,15 @@ def _run(model, *, time_limit, workers, seed, cancel, callback):
     return solver, status
 
 
-def _maximize(model, expr) -> None:
+def _maximize(model: cp_model.CpModel, expr: Any) -> None:
     if isinstance(expr, (int, float)):  # nothing to decide: a constant objective
         expr = model.new_constant(0)
     model.maximize(expr)
 
 
 def _hint(v: PlanVars, plan: PlanningResult) -> None:
-    counts: dict = defaultdict(int)
-    learners: dict = defaultdict(int)
+    counts: dict[Any, int] = defaultdict(int)
+    learners: dict[Any, int] = defaultdict(int)
     for s in plan.sessions:
         if s.pinned:
             continue
@@ -154,143 +157,50 @@ def _hint(v: PlanVars, plan: PlanningResult) -> None:
     v.model.clear_hints()
     for key, var in v.n.items():
         v.model.add_hint(var, min(counts.get(key, 0), v.n_ub[key]))
-    for key, var in v.y.items():
-        v.model.add_hint(var, learners.get(key, 0))
+    for need_start, var in v.y.items():
+        v.model.add_hint(var, learners.get(need_start, 0))
     for cid, var in v.opened.items():
         v.model.add_hint(var, cid in plan.centres_opened)
 
 
-def session_id(code: str, days: int, site_id: str, start: date, number: int) -> str:
-    return f"{code}/{days}d@{site_id}:{start.isoformat()}#{number}"
-
-
-def expand(v: PlanVars, value) -> tuple[list[Session], list[str]]:
-    """Concrete sessions from the solved counts; pinned sessions as given."""
-    problem = v.problem
-    sessions = [s for s in problem.previous if s.pinned]
-    keep_ids: dict = defaultdict(list)
-    for s in problem.previous:
-        if not s.pinned:  # a session on a published slot keeps the published id
-            keep_ids[session_key(s)].append(s.session_id)
-    needs = {n.need_id: n for n in problem.needs}
-    for (ck, start), counts in sorted(
-        v.by_course_start.items(), key=lambda kv: (kv[0][1], kv[0][0])
-    ):
-        course = v.course(ck)
-        slots = []  # (site, seats) per session
-        for sk, var in counts:
-            slots += [v.site(sk)] * value(var)
-        if not slots:
-            continue
-        demand = [
-            (nid, value(var))
-            for nid, var in ((n.need_id, v.y.get((n.need_id, start))) for n in course.needs)
-            if var is not None and value(var) > 0
-        ]
-        total = sum(c for _, c in demand)
-        sizes = [min(course.class_min, total // len(slots)) for _ in slots]
-        left = total - sum(sizes)
-        for i, site in enumerate(slots):
-            extra = min(left, seats(course, site) - sizes[i])
-            sizes[i] += extra
-            left -= extra
-        queue = list(demand)
-        for i, site in enumerate(slots):
-            room, by_need, by_group = sizes[i], {}, defaultdict(int)
-            while room and queue:
-                nid, c = queue[0]
-                take = min(room, c)
-                by_need[nid] = by_need.get(nid, 0) + take
-                by_group[needs[nid].group_id] += take
-                room -= take
-                queue[0] = (nid, c - take)
-                if queue[0][1] == 0:
-                    queue.pop(0)
-            key = (course.code, site.kind, site.site_id, start, course.days)
-            sid = (
-                keep_ids[key].pop(0)
-                if keep_ids.get(key)
-                else session_id(course.code, course.days, site.site_id, start, i + 1)
-            )
-            sessions.append(
-                Session(
-                    sid,
-                    course.code,
-                    site.kind,
-                    site.site_id,
-                    start,
-                    course.days,
-                    by_need,
-                    dict(by_group),
-                )
-            )
+def _plan(v: PlanVars, value: Callable[[Any], int]) -> tuple[list[Session], list[str]]:
+    """The solved counts read out as plain numbers, expanded to concrete sessions; and the
+    centres opened."""
+    counts = {key: int(value(var)) for key, var in v.n.items()}
+    learners = {key: int(value(var)) for key, var in v.y.items()}
     opened = sorted(cid for cid, var in v.opened.items() if value(var))
-    return sessions, opened
+    return report.expand(v, counts, learners), opened
 
 
-def outcomes(problem: PlanningProblem, sessions, reasons: dict | None = None) -> tuple:
-    trained: dict = defaultdict(int)
-    for s in sessions:
-        for nid, c in s.needs.items():
-            trained[nid] += c
-    out = []
-    for need in problem.needs:
-        met = min(trained[need.need_id], need.learners)
-        status = (
-            NeedStatus.MET
-            if met >= need.learners
-            else NeedStatus.PARTLY_MET
-            if met > 0
-            else NeedStatus.UNMET
-        )
-        why = () if status == NeedStatus.MET else tuple((reasons or {}).get(need.need_id, ()))
-        out.append(NeedOutcome(need.need_id, status, need.learners, met, why))
-    return tuple(out)
-
-
-def utilisation(problem: PlanningProblem, sessions, opened) -> tuple[Utilisation, ...]:
-    used: dict = defaultdict(float)
-    available: dict = defaultdict(float)
-    for site in sites(problem):
-        if site.kind == CENTRE and site.site_id not in opened:
-            continue
-        for day, free in site.free.items():
-            week = day - timedelta(days=day.weekday())
-            available[(site.site_id, week)] += free * HOURS_PER_ROOM_DAY
-    for s in sessions:
-        for day in s.dates:
-            week = day - timedelta(days=day.weekday())
-            used[(s.venue_id, week)] += HOURS_PER_ROOM_DAY
-    keys = sorted(set(available) | set(used))
-    return tuple(
-        Utilisation(vid, week, used[(vid, week)], available[(vid, week)]) for vid, week in keys
-    )
-
-
-def moves(problem: PlanningProblem, sessions) -> tuple[Move, ...]:
-    venues = {v.venue_id: v for v in problem.venues}
-    needs = {n.need_id: n for n in problem.needs}
-    out = []
-    for p in moved_sessions(problem, sessions):
-        same_course = [s for s in sessions if s.course_code == p.course_code and not s.pinned
-                       and set(s.needs) & set(p.needs)]  # fmt: skip
-        after = same_course[0].to_dict() if same_course else None
-        venue = venues.get(p.venue_id) if p.venue_kind != CENTRE else None
-        if venue is not None and any(venue.free_rooms(d) < 1 for d in p.dates):
-            why = "venue closed on those dates"
-        elif any(
-            s.venue_id == p.venue_id and set(s.dates) & set(p.dates)
-            and any(needs[n].level == "Mandated" for n in s.needs if n in needs)
-            and s.course_code != p.course_code
-            for s in sessions
-        ):  # fmt: skip
-            why = "freed room for a Mandated need"
-        elif not any(n in needs for n in p.needs):
-            why = "its needs are no longer in the plan"
-        else:
-            why = "better plan"
-        out.append(Move(p.session_id, p.to_dict(), after, why))
-    return tuple(out)
+def fully_met(
+    problem: PlanningProblem,
+    needs: Sequence[Need],
+    assumed: Sequence[str],
+    seconds: float,
+    *,
+    seed: int = 0,
+) -> tuple[str, list[str]]:
+    """Can `needs` all be fully met? The check planning.reasons.diagnose is handed: every rule
+    reasons.guards_of names is guarded, those in `assumed` are assumed to hold; when
+    infeasible, the assumed rules in the sufficient assumptions for infeasibility."""
+    v, _ = build(problem, guards=reasons.guards_of(problem))
+    model = v.model
+    for need in needs:
+        model.add(v.trained(need) >= need.learners)
+    literals = [v.guards[name] for name in assumed]
+    model.add_assumptions(literals)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = min(PER_DIAGNOSIS, seconds)
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = seed
+    if len(model.proto.variables) > LARGE_MODEL:
+        solver.parameters.cp_model_presolve = False
+    status = solver.solve(model)
+    if status == cp_model.INFEASIBLE:
+        core = set(solver.sufficient_assumptions_for_infeasibility())
+        by_index = {lit.index: name for lit, name in zip(literals, assumed, strict=True)}
+        return "INFEASIBLE", sorted(by_index[i] for i in core if i in by_index)
+    return solver.status_name(status), []
 
 
 def solve(
@@ -304,15 +214,13 @@ def solve(
     hint: PlanningResult | None = None,
     diagnose: bool = True,
 ) -> PlanningResult:
-    from planning.baseline import greedy
-
     errors = check_problem(problem)
     if errors:
         raise ValueError("invalid planning problem: " + "; ".join(errors))
     if time_limit <= 0 or workers < 1:
         raise ValueError("time_limit must be positive and workers at least 1")
     started = time.monotonic()
-    settings = {"time_limit": time_limit, "workers": workers, "seed": seed}
+    settings: dict[str, Any] = {"time_limit": time_limit, "workers": workers, "seed": seed}
     if hint is None:
         hint = greedy(problem)
     built = time.monotonic()
@@ -375,11 +283,13 @@ def solve(
         )
     )
     solved2 = st2 in (cp_model.OPTIMAL, cp_model.FEASIBLE) and not cancelled
+    sessions: Sequence[Session]
+    opened: Sequence[str]
     if solved2:
-        sessions, opened = expand(v, s2.value)
+        sessions, opened = _plan(v, s2.value)
         name = s2.status_name(st2)
     elif stage1 is not None:
-        sessions, opened = expand(v, stage1)
+        sessions, opened = _plan(v, stage1)
         name = "FEASIBLE"
     else:
         sessions, opened = hint.sessions, hint.centres_opened
@@ -409,36 +319,12 @@ def solve(
         "rest_bound": s2.best_objective_bound if solved2 else None,
         "rest_status": s2.status_name(st2) if not cancelled else "CANCELLED",
     }
-    return _finish(problem, sessions, opened, name, gap_terms, started, settings,
-                   diagnose=diagnose and not (cancel is not None and cancel.is_set()),
-                   time_left=time_limit - (time.monotonic() - started),
-                   seed=seed)  # fmt: skip
+    why: dict[str, tuple[Reason, ...]] = {}
+    if diagnose and not (cancel is not None and cancel.is_set()):
+        why = reasons.diagnose(problem, sessions, partial(fully_met, seed=seed),
+                               time_limit=time_limit - (time.monotonic() - started))  # fmt: skip
+    return report.result(problem, sessions, opened, status=name, started=started,
+                         settings=settings, slack=gap_terms, reasons=why)  # fmt: skip
 
 
-def _finish(problem, sessions, opened, status, slack, started, settings, *, diagnose,
-            time_left=1.0, seed=0):  # fmt: skip
-    sessions = tuple(sessions)
-    opened = tuple(sorted(opened))
-    value = objective_value(problem, sessions, opened)
-    reasons = {}
-    if diagnose:
-        from planning.reasons import diagnose as find_reasons
-
-        reasons = find_reasons(problem, sessions, time_limit=time_left, seed=seed)
-    return PlanningResult(
-        status=status,
-        objective=value,
-        bound=None if slack is None else value + slack,
-        seconds=time.monotonic() - started,
-        objective_terms=OBJECTIVE_TERMS,
-        sessions=sessions,
-        centres_opened=opened,
-        cost=cost_of(problem, sessions, opened),
-        utilisation=utilisation(problem, sessions, opened),
-        outcomes=outcomes(problem, sessions, reasons),
-        moves=moves(problem, sessions),
-        settings=dict(settings),
-    )
-
-
-__all__ = ["Progress", "build", "date", "expand", "solve"]
+__all__ = ["Progress", "build", "fully_met", "solve"]

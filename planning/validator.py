@@ -2,17 +2,22 @@
 
 `validate` looks only at the concrete sessions and centres of a result; it never trusts the
 solver's variables. `objective_value` is the objective the solver states (see
-planning.rules.objective) computed from concrete sessions."""
+planning.rules.objective) computed from concrete sessions; `cost_of` costs them in the lines of
+the national costing model (domain.costing)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
-from planning.model import CostBreakdown, PlanningProblem, PlanningResult, Session
-from planning.rules import (
+from domain import costing
+from planning.facts import (
     CENTRE,
     FACILITY,
+    MANDATORY_WEIGHT,
+    PRIORITY_POUNDS,
     allowance_limit,
     allowance_units,
     on_grid,
@@ -20,7 +25,7 @@ from planning.rules import (
     session_key,
     trainers_for,
 )
-from planning.rules.objective import MANDATORY_WEIGHT, PRIORITY_POUNDS
+from planning.model import LEVELS, CostBreakdown, PlanningProblem, PlanningResult, Session
 
 
 @dataclass(frozen=True)
@@ -34,28 +39,33 @@ class Validation:
         return not self.errors
 
 
-def cost_of(problem: PlanningProblem, sessions, centres_opened) -> CostBreakdown:
+def cost_of(
+    problem: PlanningProblem, sessions: Iterable[Session], centres_opened: Iterable[str]
+) -> CostBreakdown:
     venues = {v.venue_id: v for v in problem.venues}
     centres = {c.centre_id: c for c in problem.centres}
     needs = {n.need_id: n for n in problem.needs}
+    rates = problem.weights
     facility = running = trainers = 0
     abstraction = 0.0
     for s in sessions:
         if s.venue_kind == FACILITY and s.venue_id in venues:
-            facility += s.days * venues[s.venue_id].cost_per_day
+            facility += costing.room_days(s.days, venues[s.venue_id].cost_per_day)
         elif s.venue_kind == CENTRE and s.venue_id in centres:
-            running += s.days * centres[s.venue_id].running_cost_per_day
-        trainers += s.days * trainers_for(problem, s.course_code) * problem.weights.trainer_day_cost
+            running += costing.room_days(s.days, centres[s.venue_id].running_cost_per_day)
+        trainers += costing.trainer_days(
+            s.days, trainers_for(problem, s.course_code), rates.trainer_day_cost
+        )
         for need_id, count in s.needs.items():
             days = needs[need_id].days if need_id in needs else s.days
-            abstraction += count * days * problem.weights.abstraction_cost_per_learner_day
+            abstraction += costing.abstraction(count * days, rates.abstraction_cost_per_learner_day)
     setup = sum(centres[c].setup_cost for c in centres_opened if c in centres)
     return CostBreakdown(facility, setup, running, trainers, round(abstraction))
 
 
-def moved_sessions(problem: PlanningProblem, sessions) -> list[Session]:
+def moved_sessions(problem: PlanningProblem, sessions: Iterable[Session]) -> list[Session]:
     """Unpinned published sessions with no session of the same course, site and dates."""
-    free = defaultdict(int)
+    free: dict[tuple[str, str, str, date, int], int] = defaultdict(int)
     for s in sessions:
         free[session_key(s)] += 1
     for p in problem.previous:
@@ -72,7 +82,10 @@ def moved_sessions(problem: PlanningProblem, sessions) -> list[Session]:
     return moved
 
 
-def objective_value(problem: PlanningProblem, sessions, centres_opened) -> float:
+def objective_value(
+    problem: PlanningProblem, sessions: Iterable[Session], centres_opened: Iterable[str]
+) -> float:
+    sessions = tuple(sessions)
     needs = {n.need_id: n for n in problem.needs}
     mandatory = 0
     points = 0.0
@@ -84,8 +97,9 @@ def objective_value(problem: PlanningProblem, sessions, centres_opened) -> float
             mandatory += count if need.mandatory else 0
             points += count * priority_per_learner(problem, need)
     cost = cost_of(problem, sessions, centres_opened)
+    rate = problem.weights.abstraction_cost_per_learner_day
     abstraction = sum(
-        count * needs[nid].days * problem.weights.abstraction_cost_per_learner_day
+        costing.abstraction(count * needs[nid].days, rate)
         for s in sessions
         for nid, count in s.needs.items()
         if nid in needs
@@ -206,8 +220,6 @@ def validate(problem: PlanningProblem, result: PlanningResult) -> Validation:
 
 def check_problem(problem: PlanningProblem) -> list[str]:
     """Input errors, each naming the field and the rule; empty when the problem can be solved."""
-    from planning.model import LEVELS
-
     errors = []
     if problem.ends_on < problem.starts_on:
         errors.append("ends_on: must not be before starts_on")

@@ -7,10 +7,12 @@ priority level, cost, utilisation, centres opened and the needs whose status cha
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from planning.model import LEVELS, PlanningProblem, PlanningResult
+from planning.validator import validate
 
 
 @dataclass(frozen=True)
@@ -117,8 +119,6 @@ class Comparison:
 
 
 def _row(name, problem, result: PlanningResult, base: PlanningResult | None) -> Row:
-    from planning.validator import validate
-
     levels = {n.need_id: n.level for n in problem.needs}
     titles = {n.need_id: n.title for n in problem.needs}
     coverage = {level: [0, 0] for level in LEVELS}
@@ -158,7 +158,7 @@ def _row(name, problem, result: PlanningResult, base: PlanningResult | None) -> 
 
 def compare(problem, what_ifs: list[WhatIf], *, time_limit, workers=1, seed=0) -> Comparison:
     """Solve the base and each variant (unknown names refused before any solving)."""
-    from planning.solver import solve
+    from planning.solver import solve  # OR-Tools is loaded only when variants are solved
 
     variants = [(w.name, apply(problem, w)) for w in what_ifs]
     base = solve(problem, time_limit=time_limit, workers=workers, seed=seed)
@@ -177,10 +177,11 @@ def render(comparison: Comparison):
     table.add_column("")
     for row in comparison.rows:
         table.add_column(row.name)
-    lines = [("status", lambda r: r.status), ("objective", lambda r: f"{r.objective}")]
-    lines += [
-        (level, lambda r, lv=level: f"{r.coverage[lv][0]}/{r.coverage[lv][1]}") for level in LEVELS
+    lines: list[tuple[str, Callable[[Row], str]]] = [
+        ("status", lambda r: r.status),
+        ("objective", lambda r: f"{r.objective}"),
     ]
+    lines += [(level, _covered(level)) for level in LEVELS]
     lines += [
         ("cash cost £", lambda r: f"{r.cash_cost:,}"),
         ("abstraction £", lambda r: f"{r.abstraction_cost:,}"),
@@ -192,3 +193,8 @@ def render(comparison: Comparison):
     for label, get in lines:
         table.add_row(label, *(get(r) for r in comparison.rows))
     return table
+
+
+def _covered(level: str) -> Callable[[Row], str]:
+    """A row's learners met out of those demanded at `level`."""
+    return lambda r: f"{r.coverage[level][0]}/{r.coverage[level][1]}"

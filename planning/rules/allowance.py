@@ -5,7 +5,8 @@ hundredths of an hour. For diagnosis a group's allowance can be guarded by a lit
 
 from __future__ import annotations
 
-from planning.rules import PlanVars, allowance_limit, allowance_units
+from planning.facts import allowance_limit, allowance_units
+from planning.rules import PlanVars
 
 
 def add(v: PlanVars) -> dict:

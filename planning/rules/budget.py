@@ -4,10 +4,13 @@ held to the budget. Guarded by `v.guards["budget"]` for diagnosis when present."
 
 from __future__ import annotations
 
-from planning.rules import PlanVars, session_cash, trainers_for
+from typing import Any
+
+from planning.facts import session_cash
+from planning.rules import PlanVars
 
 
-def cash_terms(v: PlanVars):
+def cash_terms(v: PlanVars) -> Any:
     """Cash of the counted sessions (set-up is the centre rule's term)."""
     return sum(
         session_cash(v.problem, v.site(sk).cost_per_day, ck[1], v.course(ck).trainers) * var
@@ -15,19 +18,9 @@ def cash_terms(v: PlanVars):
     )
 
 
-def pinned_cash(v: PlanVars) -> int:
-    total = 0
-    for s in v.problem.previous:
-        if s.pinned:
-            site = v.site((s.venue_kind, s.venue_id))
-            total += session_cash(v.problem, site.cost_per_day, s.days,
-                                  trainers_for(v.problem, s.course_code))  # fmt: skip
-    return total
-
-
-def add(v: PlanVars, setup=0) -> dict:
+def add(v: PlanVars, setup: Any = 0) -> dict:
     cash = cash_terms(v) + setup
-    ct = v.model.add(cash <= v.problem.budget - pinned_cash(v))
+    ct = v.model.add(cash <= v.problem.budget - v.pinned_cash())
     guard = v.guard("budget")
     if guard is not None:
         ct.only_enforce_if(guard)

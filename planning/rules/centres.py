@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from planning.rules import CENTRE, PlanVars
+from planning.facts import CENTRE
+from planning.rules import PlanVars
 
 
 @dataclass(frozen=True)

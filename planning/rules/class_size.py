@@ -5,7 +5,8 @@ each respect both limits, so the concrete sessions are built after the solve."""
 
 from __future__ import annotations
 
-from planning.rules import PlanVars, seats
+from planning.facts import seats
+from planning.rules import PlanVars
 
 
 def add(v: PlanVars) -> dict:

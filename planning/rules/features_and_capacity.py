@@ -3,8 +3,9 @@ seats for a minimum class. Creates the session-count variables n[course, site, s
 
 from __future__ import annotations
 
-from planning.model import add_working_days
-from planning.rules import CENTRE, PlanVars, inside, start_days, suitable
+from domain.calendar import add_working_days
+from planning.facts import inside, opens_in_time, start_days, suitable
+from planning.rules import PlanVars
 
 
 def add(v: PlanVars) -> dict:
@@ -18,7 +19,7 @@ def add(v: PlanVars) -> dict:
             if not suitable(course, site):
                 continue
             for start in starts:
-                if site.kind == CENTRE and site.earliest and start < site.earliest:
+                if not opens_in_time(site, start):
                     continue
                 room = min(v.free(site, d) for d in add_working_days(start, course.days))
                 if room > 0:

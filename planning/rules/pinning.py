@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from planning.rules import PlanVars
+from ortools.sat.python import cp_model
+
+from planning.rules import CountKey, PlanVars
 
 
 def add(v: PlanVars) -> dict:
-    same_slot = defaultdict(list)
-    moved = 0
+    same_slot: dict[CountKey, list[cp_model.IntVar]] = defaultdict(list)
+    dropped = 0  # published sessions whose slot the model cannot use at all
     for s in v.problem.previous:
         if s.pinned:
             continue
@@ -20,9 +22,9 @@ def add(v: PlanVars) -> dict:
             kept = v.model.new_bool_var(f"kept[{s.session_id}]")
             v.kept[s.session_id] = kept
             same_slot[key].append(kept)
-            moved += 1 - kept
         else:
-            moved += 1
-    for key, kept in same_slot.items():
-        v.model.add(sum(kept) <= v.n[key])
+            dropped += 1
+    for key, kept_here in same_slot.items():
+        v.model.add(sum(kept_here) <= v.n[key])
+    moved = dropped + sum(1 - kept for kept in v.kept.values())
     return {"moved": moved}

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from planning.model import add_working_days
+from domain.calendar import add_working_days
 from planning.rules import PlanVars
 
 

@@ -3,7 +3,8 @@ Creates y[need, start], the learners of the need in sessions of its course start
 
 from __future__ import annotations
 
-from planning.rules import PlanVars, inside
+from planning.facts import inside
+from planning.rules import PlanVars
 
 
 def add(v: PlanVars) -> dict:
