@@ -6,6 +6,7 @@ Dates may be given as `datetime.date` or as ISO strings (events carry ISO string
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import lru_cache
 
 DayLike = date | str
 
@@ -31,13 +32,19 @@ def working_days(first: DayLike, last: DayLike) -> list[date]:
 
 def add_working_days(first: date, count: int) -> list[date]:
     """`count` consecutive working days from `first` (itself a working day)."""
+    return list(_working_run(first, count))
+
+
+@lru_cache(maxsize=65_536)
+def _working_run(first: date, count: int) -> tuple[date, ...]:
+    # the planning model asks for the same runs hundreds of thousands of times
     days: list[date] = []
     day = first
     while len(days) < count:
         if is_working_day(day):
             days.append(day)
         day += timedelta(days=1)
-    return days
+    return tuple(days)
 
 
 def overlaps(first: DayLike, last: DayLike, other_first: DayLike, other_last: DayLike) -> bool:

@@ -26,16 +26,17 @@ HOURS_PER_ROOM_DAY = 8.0
 ALLOWANCE_SCALE = 100  # allowance hours are compared in hundredths of an hour
 
 # The objective (planning.rules.objective states it to the solver, planning.validator computes
-# it from concrete sessions).
-PRIORITY_POUNDS = 1000.0  # one priority point (an Optional learner-day) is worth this much cost
-MANDATORY_WEIGHT = 1e9  # reporting only: stage one maximises mandatory learners outright
+# it from concrete sessions): stages solved one after the other, each holding the ones before.
+PRIORITY_POUNDS = 1000.0  # kept for the composite of planning.validator.objective_value
+MANDATORY_WEIGHT = 1e9  # ditto: never shown to a planner
+SHARE_SCALE = 10_000  # the fair-share stage counts coverage in hundredths of a per cent
 OBJECTIVE_TERMS = (
-    "lexicographic by two CP-SAT solves: first maximise learners of mandatory needs trained; "
-    f"then, with that fixed, maximise {PRIORITY_POUNDS:g} x priority-weighted learner-days "
-    "(level weight x (1 + score/100)) minus cash cost (facility room-days, centre set-up and "
-    "running, "
-    "trainer-days) minus learner abstraction cost minus move_penalty per moved published "
-    f"session. Reported objective = {MANDATORY_WEIGHT:g} x mandatory learners + the second term."
+    "lexicographic, one stage after another, each holding what the stages before it reached: "
+    "1. mandated learners trained (learners); 2. fair share: the lowest coverage of any "
+    "group's mandated need, learners trained over learners demanded (per cent); "
+    "3. priority-weighted learner-days (learners x days x level weight x (1 + score/100)); "
+    "4. cost in pounds: cash (facility room-days, centre set-up and running, trainer-days) "
+    "plus learner abstraction plus move_penalty per moved published session, minimised."
 )
 
 CourseKey = tuple[str, int]  # course code, session days
@@ -270,3 +271,30 @@ class PlanFacts:
                 trainers = trainers_for(self.problem, s.course_code)
                 total += session_cash(self.problem, site.cost_per_day, s.days, trainers)
         return total
+
+
+def placeable(facts: PlanFacts, need: Need) -> bool:
+    """Some suitable site has a room free on every day of a grid start inside the need's
+    window (pinned sessions taken off)."""
+    course = facts.course_of(need.need_id)
+    fitting = [site for site in facts.sites if suitable(course, site)]
+    for start in start_days(facts.problem, course.days):
+        if not inside(need, start, course.days):
+            continue
+        dates = add_working_days(start, course.days)
+        if any(opens_in_time(s, start) and all(facts.free(s, d) > 0 for d in dates)
+               for s in fitting):  # fmt: skip
+            return True
+    return False
+
+
+def fair_share_needs(facts: PlanFacts) -> dict[str, int]:
+    """The needs whose coverage the fair-share stage balances, with their learners: every
+    mandated need with learners that some site could take in its window. A need no site or
+    window can take at all is left out (capacity forbids it), or it would hold every other
+    group's share at nought."""
+    return {
+        n.need_id: n.learners
+        for n in facts.problem.needs
+        if n.mandatory and n.learners > 0 and placeable(facts, n)
+    }

@@ -249,6 +249,35 @@ class CostBreakdown:
         """Cash cost, the one held within the budget."""
         return self.facility_days + self.centre_setup + self.centre_running + self.trainer_days
 
+    @property
+    def capital(self) -> int:
+        """Capital: the set-up of the centres opened."""
+        return self.centre_setup
+
+    @property
+    def revenue(self) -> int:
+        """Revenue (running) cash: room-days of facilities and centres, trainer-days."""
+        return self.facility_days + self.centre_running + self.trainer_days
+
+
+@dataclass(frozen=True)
+class Binding:
+    """A rule that holds a need short, and the resource it binds on, tested counterfactually:
+    with that rule relaxed alone (`relaxed`, e.g. "one more room at every facility with gym,
+    mats"), the need gets `more` learners while every stage that outranks it keeps its value."""
+
+    reason: Reason
+    rule: str  # the rule's module in planning.rules, e.g. "rooms_and_schedule"
+    resource: str  # in the planners' words: which facility feature, which week, which group
+    relaxed: str = ""
+    more: int | None = None  # learners more when relaxed; None when not measured
+
+    def __str__(self) -> str:
+        text = f"{self.reason.value}: {self.resource}"
+        if self.more:
+            text += f" ({self.relaxed} would place {self.more:,} more)"
+        return text
+
 
 @dataclass(frozen=True)
 class NeedOutcome:
@@ -256,7 +285,53 @@ class NeedOutcome:
     status: NeedStatus
     learners: int
     learners_met: int
-    reasons: tuple[Reason, ...] = ()
+    reasons: tuple[Reason | str, ...] = ()  # each binding's text (see `why`)
+    why: tuple[Binding, ...] = ()
+    group: str = ""  # the group's code
+    level: str = ""
+
+
+@dataclass(frozen=True)
+class StageOutcome:
+    """One stage of the lexicographic search, in its own units. `status` is the solver's
+    (OPTIMAL, FEASIBLE) or NO_BETTER (the stage found nothing better than the plan it
+    started from, which it keeps), NOT_RUN (no time left, or cancelled) or TRIVIAL (nothing to
+    decide: the plan it started from is at the stage's bound)."""
+
+    name: str  # "mandated learners"
+    unit: str  # "learners"
+    sense: str  # "maximise" or "minimise"
+    status: str
+    objective: float | None
+    bound: float | None
+    seconds: float
+    start: float | None = None  # the value of the plan the stage started from
+    engine: str = ""
+
+    @property
+    def gap(self) -> float | None:
+        """|bound - objective| over the larger of the two, in the stage's own units."""
+        if self.objective is None or self.bound is None:
+            return None
+        scale = max(abs(self.objective), abs(self.bound))
+        return 0.0 if scale == 0 else abs(self.bound - self.objective) / scale
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """What more of a resource would place more learners: `extra` (e.g. 10 room-days of
+    facilities with gym, mats) would place `learners` more learners of `level`."""
+
+    rule: str
+    resource: str
+    extra: int
+    unit: str  # "room-days", "hours of allowance", "pounds"
+    learners: int
+    level: str
+
+    def __str__(self) -> str:
+        return (f"{self.extra:,} more {self.unit} of {self.resource} would place "
+                f"{self.learners:,} more {self.level} learners")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -293,6 +368,14 @@ class PlanningResult:
     outcomes: tuple[NeedOutcome, ...] = ()
     moves: tuple[Move, ...] = ()
     settings: dict[str, Any] = field(default_factory=dict)
+    stages: tuple[StageOutcome, ...] = ()
+    # per level: learners trained, demanded, and what the greedy starting plan trained
+    learners_met: dict[str, int] = field(default_factory=dict)
+    learners_demanded: dict[str, int] = field(default_factory=dict)
+    baseline_learners_met: dict[str, int] = field(default_factory=dict)
+    # per group code, per level: [learners trained, learners demanded]
+    by_group: dict[str, dict[str, list[int]]] = field(default_factory=dict)
+    shortfalls: tuple[Shortfall, ...] = ()
 
     @property
     def gap(self) -> float | None:
@@ -306,6 +389,25 @@ class PlanningResult:
         data["sessions"] = [session.to_dict() for session in self.sessions]
         data["gap"] = self.gap
         data["cost"]["total"] = self.cost.total
+        data["cost"]["capital"] = self.cost.capital
+        data["cost"]["revenue"] = self.cost.revenue
+        data["cash_cost"] = {"total": self.cost.total, "capital": self.cost.capital,
+                             "revenue": self.cost.revenue}  # fmt: skip
+        data["abstraction_cost"] = self.cost.learner_abstraction
+        data["stages"] = [
+            {"name": s.name, "unit": s.unit, "sense": s.sense, "status": s.status,
+             "objective": s.objective, "bound": s.bound, "gap": s.gap,
+             "seconds": round(s.seconds, 3), "start": s.start, "engine": s.engine}
+            for s in self.stages
+        ]  # fmt: skip
+        for outcome in data["outcomes"]:
+            outcome["reasons"] = [str(r) for r in outcome["reasons"]]
+        data["unmet"] = [
+            {"need_id": o.need_id, "group": o.group, "level": o.level,
+             "learners": o.learners - o.learners_met, "reasons": [str(r) for r in o.reasons]}
+            for o in self.outcomes if o.learners_met < o.learners
+        ]  # fmt: skip
+        data["shortfalls"] = [{**asdict(s), "text": str(s)} for s in self.shortfalls]
         return data
 
 

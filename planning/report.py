@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 
 from domain.calendar import monday_of
@@ -25,6 +25,8 @@ from planning.facts import (
     sites,
 )
 from planning.model import (
+    LEVELS,
+    Binding,
     Move,
     NeedOutcome,
     NeedStatus,
@@ -32,9 +34,11 @@ from planning.model import (
     PlanningResult,
     Reason,
     Session,
+    Shortfall,
+    StageOutcome,
     Utilisation,
 )
-from planning.validator import cost_of, moved_sessions, objective_value
+from planning.validator import cost_of, moved_sessions
 
 Counts = Mapping[tuple[CourseKey, SiteKey, date], int]  # sessions per course, site and start
 Learners = Mapping[tuple[str, date], int]  # learners per need and start
@@ -117,12 +121,15 @@ def expand(facts: PlanFacts, counts: Counts, learners: Learners) -> list[Session
 def outcomes(
     problem: PlanningProblem,
     sessions: Iterable[Session],
-    reasons: Mapping[str, tuple[Reason, ...]] | None = None,
+    reasons: Mapping[str, Sequence[Binding | Reason]] | None = None,
 ) -> tuple[NeedOutcome, ...]:
+    """Each need's learners met, with its group's code, its level and, when it is short, the
+    reasons (a Binding names the rule and the resource; see planning.reasons)."""
     trained: dict[str, int] = defaultdict(int)
     for s in sessions:
         for nid, c in s.needs.items():
             trained[nid] += c
+    codes = {g.group_id: g.code for g in problem.groups}
     out = []
     for need in problem.needs:
         met = min(trained[need.need_id], need.learners)
@@ -133,9 +140,33 @@ def outcomes(
             if met > 0
             else NeedStatus.UNMET
         )
-        why = () if status == NeedStatus.MET else tuple((reasons or {}).get(need.need_id, ()))
-        out.append(NeedOutcome(need.need_id, status, need.learners, met, why))
+        found = () if status == NeedStatus.MET else tuple((reasons or {}).get(need.need_id, ()))
+        why = tuple(r for r in found if isinstance(r, Binding))
+        texts = tuple(str(r) if isinstance(r, Binding) else r for r in found)
+        out.append(NeedOutcome(need.need_id, status, need.learners, met, texts, why,
+                               codes.get(need.group_id, need.group_id), need.level))  # fmt: skip
     return tuple(out)
+
+
+def coverage(
+    problem: PlanningProblem, found: Iterable[NeedOutcome]
+) -> tuple[dict[str, int], dict[str, int], dict[str, dict[str, list[int]]]]:
+    """Learners met and demanded per priority level, and [met, demanded] per group code and
+    level."""
+    levels = {n.need_id: n.level for n in problem.needs}
+    codes = {g.group_id: g.code for g in problem.groups}
+    groups = {n.need_id: codes.get(n.group_id, n.group_id) for n in problem.needs}
+    met = dict.fromkeys(LEVELS, 0)
+    demanded = dict.fromkeys(LEVELS, 0)
+    by_group: dict[str, dict[str, list[int]]] = {}
+    for o in found:
+        level = levels[o.need_id]
+        met[level] = met.get(level, 0) + o.learners_met
+        demanded[level] = demanded.get(level, 0) + o.learners
+        cell = by_group.setdefault(groups[o.need_id], {}).setdefault(level, [0, 0])
+        cell[0] += o.learners_met
+        cell[1] += o.learners
+    return met, demanded, by_group
 
 
 def utilisation(
@@ -194,26 +225,47 @@ def result(
     status: str,
     started: float,
     settings: Mapping[str, object],
-    slack: float | None = None,
-    reasons: Mapping[str, tuple[Reason, ...]] | None = None,
+    reasons: Mapping[str, Sequence[Binding | Reason]] | None = None,
+    stages: tuple[StageOutcome, ...] = (),
+    baseline: PlanningResult | None = None,
+    objective: float | None = None,
+    bound: float | None = None,
+    shortfalls: tuple[Shortfall, ...] = (),
 ) -> PlanningResult:
-    """The plan reported: its objective (bound = objective + `slack` when the solver proved
-    one), cost, utilisation, outcomes with `reasons`, and moves; `started` is the
+    """The plan reported in the planners' units: learners met per level and group (and what
+    the `baseline` plan met), cost, utilisation, outcomes with `reasons`, moves and the
+    `stages` of the search. `objective` and `bound` are the first stage's (mandated learners)
+    when the solver ran, else the plan's mandated learners; `started` is the
     time.monotonic() the run began."""
     sessions = tuple(sessions)
     opened = tuple(sorted(opened))
-    value = objective_value(problem, sessions, opened)
+    found = outcomes(problem, sessions, reasons)
+    met, demanded, by_group = coverage(problem, found)
+    if objective is None:
+        objective = float(met.get("Mandated", 0)) if stages else float(sum(
+            o.learners_met for o, n in zip(found, problem.needs, strict=True) if n.mandatory
+        ))  # fmt: skip
     return PlanningResult(
         status=status,
-        objective=value,
-        bound=None if slack is None else value + slack,
+        objective=objective,
+        bound=bound,
         seconds=time.monotonic() - started,
         objective_terms=OBJECTIVE_TERMS,
         sessions=sessions,
         centres_opened=opened,
         cost=cost_of(problem, sessions, opened),
         utilisation=utilisation(problem, sessions, opened),
-        outcomes=outcomes(problem, sessions, reasons),
+        outcomes=found,
         moves=moves(problem, sessions),
         settings=dict(settings),
+        stages=stages,
+        learners_met=met,
+        learners_demanded=demanded,
+        baseline_learners_met=(
+            dict(baseline.learners_met)
+            if baseline is not None and baseline.learners_met
+            else dict(met)
+        ),
+        by_group=by_group,
+        shortfalls=shortfalls,
     )

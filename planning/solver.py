@@ -1,61 +1,109 @@
-"""The CP-SAT planning model: counts of sessions per course, site and start day.
+"""The planning model and its lexicographic search.
 
-`build` applies the rules of planning.rules in order; `solve` runs the two lexicographic stages
-(mandatory learners, then the rest), streams incumbents to `on_progress`, reads the counts out
-as plain numbers, and hands them to planning.report (concrete sessions, outcomes, utilisation,
-cost and moves). The reasons of needs left short are found by planning.reasons, which
-re-solves through `fully_met` here. This is the one module that builds and runs a CP-SAT model.
+`build` applies the rules of planning.rules in order (the one list of rules: a new rule is one
+more line there) and returns the model with the objective terms the rules return. `solve` runs
+the STAGES one after the other, each in its own units, each holding the value the stages
+before it reached:
+
+1. mandated learners (learners, maximised);
+2. fair share: the lowest coverage of any group's mandated need (per cent, maximised);
+3. priority-weighted learner-days (maximised);
+4. cost (pounds: cash + learner abstraction + moves, minimised).
+
+Every stage starts from the best plan so far: first the greedy plan (planning.baseline), so a
+run never publishes a plan worse than it. A stage that finds nothing better keeps that plan and
+says so (NO_BETTER). The stages are solved by HiGHS on the same model read as a MIP
+(planning.mip: an LP bound for every stage and first plans in seconds) when every rule is
+linear, else by CP-SAT with the plan so far as its hint. Time is shared by measurement: what
+is left after the greedy plan and the model's build is split over the stages by STAGE_WEIGHTS,
+a stage that proves its optimum early leaves its time to the next, and DIAGNOSIS_SHARE of the
+limit is kept for the reasons (planning.reasons), which re-solve through `capacity` here. The
+counts are read out as plain numbers and reported by planning.report. This is the one module
+that runs a CP-SAT model.
 """
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from ortools.sat.python import cp_model
+from ortools.sat.python import cp_model, cp_model_helper
 
 from planning import reasons, report
 from planning.baseline import greedy
-from planning.model import Need, PlanningProblem, PlanningResult, Reason, Session
+from planning.facts import SHARE_SCALE, fair_share_needs, session_key
+from planning.mip import LinearProgram, NotLinear
+from planning.model import Need, PlanningProblem, PlanningResult, Session, StageOutcome
 from planning.rules import (
     PlanVars,
     allowance,
     budget,
     centres,
     class_size,
+    fair_share,
     features_and_capacity,
     objective,
     pinning,
     rooms_and_schedule,
     windows,
 )
-from planning.validator import check_problem, objective_value, validate
+from planning.validator import check_problem, stage_values, validate
 
 OBJECTIVE_TERMS = objective.STATED
-STAGE_ONE_SHARE = 0.4  # of the search time, for maximising mandatory learners
-LARGE_MODEL = 20_000  # variables; above this presolve is skipped on short solves...
-PRESOLVE_MIN_SECONDS = 15.0  # ...that is, solves given less than this
-PER_DIAGNOSIS = 2.0  # seconds at most for one diagnostic solve (see planning.reasons)
+MAXIMISE, MINIMISE = "maximise", "minimise"
+
+
+@dataclass(frozen=True)
+class StageSpec:
+    key: str  # the objective term (planning.rules.objective, planning.rules.fair_share)
+    name: str
+    unit: str
+    sense: str
+    scale: float = 1.0  # term units per reported unit
+    exact: bool = True  # held exactly; else to within HOLD_TOLERANCE (fractional weights)
+
+
+STAGES = (
+    StageSpec("mandatory", "mandated learners", "learners", MAXIMISE),
+    StageSpec(
+        "fair_share", "fair share", "% of the worst-covered mandated need", MAXIMISE, scale=100.0
+    ),
+    StageSpec("points", "priority-weighted learner-days", "weighted learner-days", MAXIMISE,
+              exact=False),
+    StageSpec("cost", "cost", "pounds", MINIMISE, exact=False),
+)
+STAGE_WEIGHTS = (0.4, 0.1, 0.3, 0.2)  # shares of the search time left when each stage starts
+DIAGNOSIS_SHARE = 0.15  # of the time limit, kept for the reasons of needs left short
+FINISH_SHARE = 0.03  # of the time limit, for turning counts into sessions and reporting
+MIN_STAGE_SECONDS = 0.2
+TOLERANCE = 1e-6  # relative: a stage value this much better is better
+HOLD_TOLERANCE = 1e-4  # relative: a stage with fractional coefficients is held this close
 
 
 @dataclass(frozen=True)
 class Progress:
+    """A plan found during a run, in the units of the stage that found it."""
+
     objective: float
-    bound: float
-    gap: float
+    bound: float | None
+    gap: float | None
     elapsed: float
     solutions: int
+    stage: str = ""
+    unit: str = ""
 
 
 def build(problem: PlanningProblem, guards: Iterable[str] = ()) -> tuple[PlanVars, dict[str, Any]]:
     """The model with every rule applied; returns the container and the objective terms.
-    The rules named in `guards` (see planning.reasons.guards_of) hold only when their
-    enforcement literal does."""
+    Keep rules linear (planning.mip solves the model as a MIP; anything else falls back to
+    CP-SAT). The rules named in `guards` hold only when their enforcement literal does."""
     v = PlanVars(problem)
     v.guard_rules(guards)
     features_and_capacity.add(v)
@@ -67,85 +115,15 @@ def build(problem: PlanningProblem, guards: Iterable[str] = ()) -> tuple[PlanVar
     cash = budget.add(v, setup=setup)["cash"]
     moved = pinning.add(v)["moved"]
     terms = objective.add(v, cash=cash, moved=moved)
+    terms.update(fair_share.add(v))
     return v, terms
 
 
-class _Stream(cp_model.CpSolverSolutionCallback):
-    def __init__(
-        self,
-        on_progress: Callable[[Progress], None] | None,
-        started: float,
-        offset_scale: float,
-        offset: float,
-    ) -> None:
-        super().__init__()
-        self.on_progress, self.started = on_progress, started
-        self.scale, self.offset = offset_scale, offset
-        self.count = 0
-
-    def on_solution_callback(self) -> None:
-        self.count += 1
-        if self.on_progress is None:
-            return
-        obj, bound = self.objective_value, self.best_objective_bound
-        obj, bound = self.offset + self.scale * obj, self.offset + self.scale * bound
-        self.on_progress(
-            Progress(
-                obj,
-                bound,
-                abs(bound - obj) / max(1.0, abs(obj)),
-                time.monotonic() - self.started,
-                self.count,
-            )
-        )
+# --- plans in the model's variables -----------------------------------------------------------
 
 
-def _run(
-    model: cp_model.CpModel,
-    *,
-    time_limit: float,
-    workers: int,
-    seed: int,
-    cancel: threading.Event | None,
-    callback: cp_model.CpSolverSolutionCallback,
-) -> tuple[cp_model.CpSolver, Any]:
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.05, time_limit)
-    solver.parameters.num_workers = workers
-    solver.parameters.random_seed = seed
-    if len(model.proto.variables) > LARGE_MODEL and time_limit < PRESOLVE_MIN_SECONDS:
-        # a big count model spends seconds in presolve before the search starts from the hint:
-        # with little time, skip it so that the hint is the first incumbent
-        solver.parameters.cp_model_presolve = False
-    done = threading.Event()
-
-    def watch(cancel: threading.Event) -> None:
-        while not done.is_set():
-            if cancel.wait(0.05):
-                solver.stop_search()
-                return
-
-    watcher = (
-        threading.Thread(target=watch, args=(cancel,), daemon=True) if cancel is not None else None
-    )
-    if watcher:
-        watcher.start()
-    try:
-        status = solver.solve(model, callback)
-    finally:
-        done.set()
-        if watcher:
-            watcher.join()
-    return solver, status
-
-
-def _maximize(model: cp_model.CpModel, expr: Any) -> None:
-    if isinstance(expr, (int, float)):  # nothing to decide: a constant objective
-        expr = model.new_constant(0)
-    model.maximize(expr)
-
-
-def _hint(v: PlanVars, plan: PlanningResult) -> None:
+def _hint_values(v: PlanVars, plan: PlanningResult) -> dict[int, int]:
+    """A plan as values of the model's count, learner, centre and kept variables."""
     counts: dict[Any, int] = defaultdict(int)
     learners: dict[Any, int] = defaultdict(int)
     for s in plan.sessions:
@@ -154,13 +132,14 @@ def _hint(v: PlanVars, plan: PlanningResult) -> None:
         counts[((s.course_code, s.days), (s.venue_kind, s.venue_id), s.starts_on)] += 1
         for nid, c in s.needs.items():
             learners[(nid, s.starts_on)] += c
-    v.model.clear_hints()
-    for key, var in v.n.items():
-        v.model.add_hint(var, min(counts.get(key, 0), v.n_ub[key]))
-    for need_start, var in v.y.items():
-        v.model.add_hint(var, learners.get(need_start, 0))
-    for cid, var in v.opened.items():
-        v.model.add_hint(var, cid in plan.centres_opened)
+    out = {var.index: min(counts.get(key, 0), v.n_ub[key]) for key, var in v.n.items()}
+    out.update({var.index: learners.get(key, 0) for key, var in v.y.items()})
+    out.update({var.index: int(cid in plan.centres_opened) for cid, var in v.opened.items()})
+    kept = {session_key(s) for s in plan.sessions if not s.pinned}
+    for p in v.problem.previous:
+        if p.session_id in v.kept:
+            out[v.kept[p.session_id].index] = int(session_key(p) in kept)
+    return out
 
 
 def _plan(v: PlanVars, value: Callable[[Any], int]) -> tuple[list[Session], list[str]]:
@@ -170,6 +149,281 @@ def _plan(v: PlanVars, value: Callable[[Any], int]) -> tuple[list[Session], list
     learners = {key: int(value(var)) for key, var in v.y.items()}
     opened = sorted(cid for cid, var in v.opened.items() if value(var))
     return report.expand(v, counts, learners), opened
+
+
+def _flat(expr: Any) -> tuple[dict[int, float], float]:
+    flat = cp_model_helper.FlatFloatExpr(expr)
+    coeffs: dict[int, float] = defaultdict(float)
+    for var, coeff in zip(flat.vars, flat.coeffs, strict=True):
+        coeffs[var.index] += coeff
+    return dict(coeffs), flat.offset
+
+
+def _is_constant(expr: Any) -> bool:
+    return isinstance(expr, (int, float)) or not _flat(expr)[0]
+
+
+def _margin(value: float, exact: bool) -> float:
+    return 0.0 if exact else HOLD_TOLERANCE * max(1.0, abs(value))
+
+
+@dataclass
+class _Found:
+    status: str
+    values: dict[int, int] | None  # by variable index
+    bound: float | None
+    engine: str
+
+
+class _Mip:
+    """The stages on HiGHS (planning.mip)."""
+
+    name = "HiGHS"
+
+    def __init__(self, v: PlanVars, cancel: threading.Event | None) -> None:
+        self.program = LinearProgram(v.model)
+        self.cancel = cancel
+
+    def solve(self, expr: Any, sense: str, seconds: float, hint: dict[int, int]) -> _Found:
+        coeffs, offset = _flat(expr)
+        self.program.set_objective(coeffs, offset=offset, maximize=sense == MAXIMISE)
+        with _watching(self.cancel, self.program.interrupt):
+            out = self.program.solve(seconds)
+        values = None
+        if out.values is not None:
+            values = {i: round(x) for i, x in enumerate(out.values)}
+        return _Found(out.status, values, out.bound, self.name)
+
+    def hold(self, expr: Any, value: float, sense: str, exact: bool) -> None:
+        coeffs, offset = _flat(expr)
+        slack = _margin(value, exact) + 1e-6
+        if sense == MAXIMISE:
+            self.program.add_row(coeffs, value - offset - slack, float("inf"))
+        else:
+            self.program.add_row(coeffs, -float("inf"), value - offset + slack)
+
+
+class _CpSat:
+    """The stages on CP-SAT, each hinted with the plan so far."""
+
+    name = "CP-SAT"
+
+    def __init__(self, v: PlanVars, workers: int, seed: int, cancel: threading.Event | None,
+                 on_solution: Callable[[float, float], None]) -> None:  # fmt: skip
+        self.v, self.workers, self.seed, self.cancel = v, workers, seed, cancel
+        self.on_solution = on_solution
+
+    def solve(self, expr: Any, sense: str, seconds: float, hint: dict[int, int]) -> _Found:
+        model = self.v.model
+        model.clear_hints()
+        for var_index, value in hint.items():
+            model.add_hint(model.get_int_var_from_proto_index(var_index), value)
+        if sense == MAXIMISE:
+            model.maximize(expr)
+        else:
+            model.minimize(expr)
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = max(0.05, seconds)
+        solver.parameters.num_workers = self.workers
+        solver.parameters.random_seed = self.seed
+        with _watching(self.cancel, solver.stop_search):
+            status = solver.solve(model, _Callback(self.on_solution))
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return _Found(solver.status_name(status), None, None, self.name)
+        values = {i: int(solver.value(model.get_int_var_from_proto_index(i)))
+                  for i in range(len(model.proto.variables))}  # fmt: skip
+        return _Found(solver.status_name(status), values, solver.best_objective_bound, self.name)
+
+    def hold(self, expr: Any, value: float, sense: str, exact: bool) -> None:
+        coeffs, _ = _flat(expr)
+        if not exact or not all(float(c).is_integer() for c in coeffs.values()):
+            return  # CP-SAT takes integer rows only: the stage's acceptance test holds it
+        if sense == MAXIMISE:
+            self.v.model.add(expr >= math.floor(value + 1e-9))
+        else:
+            self.v.model.add(expr <= math.ceil(value - 1e-9))
+
+
+class _Callback(cp_model.CpSolverSolutionCallback):
+    def __init__(self, on_solution: Callable[[float, float], None]) -> None:
+        super().__init__()
+        self.on_solution = on_solution
+
+    def on_solution_callback(self) -> None:
+        self.on_solution(self.objective_value, self.best_objective_bound)
+
+
+@contextmanager
+def _watching(cancel: threading.Event | None, stop: Callable[[], None]) -> Iterator[None]:
+    """Calls `stop` when `cancel` is set while the block runs."""
+    if cancel is None:
+        yield
+        return
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.is_set():
+            if cancel.wait(0.05):
+                stop()
+                return
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        done.set()
+        watcher.join()
+
+
+def _better(new: float, old: float, sense: str) -> bool:
+    margin = TOLERANCE * max(1.0, abs(old))
+    return new > old + margin if sense == MAXIMISE else new < old - margin
+
+
+def _no_worse(new: dict[str, float], old: dict[str, float], upto: int) -> bool:
+    """`new` keeps every stage before `upto` at least as good as `old`."""
+    for spec in STAGES[:upto]:
+        margin = _margin(old[spec.key], spec.exact) + 1e-6
+        if spec.sense == MAXIMISE and new[spec.key] < old[spec.key] - margin:
+            return False
+        if spec.sense == MINIMISE and new[spec.key] > old[spec.key] + margin:
+            return False
+    return True
+
+
+def _trivial_bound(problem: PlanningProblem, spec: StageSpec) -> float | None:
+    if spec.key == "mandatory":
+        return float(sum(n.learners for n in problem.needs if n.mandatory))
+    if spec.key == "fair_share":
+        return float(SHARE_SCALE)
+    return None
+
+
+def solve(
+    problem: PlanningProblem,
+    *,
+    time_limit: float = 10.0,
+    workers: int = 1,
+    seed: int = 0,
+    on_progress: Callable[[Progress], None] | None = None,
+    cancel: threading.Event | None = None,
+    hint: PlanningResult | None = None,
+    diagnose: bool = True,
+    engine: str = "auto",
+) -> PlanningResult:
+    """The best plan the stages find within `time_limit` seconds; `engine` is auto (HiGHS
+    when every rule is linear, else CP-SAT), highs or cp-sat."""
+    errors = check_problem(problem)
+    if errors:
+        raise ValueError("invalid planning problem: " + "; ".join(errors))
+    if time_limit <= 0 or workers < 1:
+        raise ValueError("time_limit must be positive and workers at least 1")
+    if engine not in ("auto", "highs", "cp-sat"):
+        raise ValueError("engine must be auto, highs or cp-sat")
+    started = time.monotonic()
+    deadline = started + time_limit
+    settings: dict[str, Any] = {"time_limit": time_limit, "workers": workers, "seed": seed}
+    start = greedy(problem)
+    if hint is not None and validate(problem, hint).ok:
+        start = hint
+    timings: dict[str, float] = {"start_plan": time.monotonic() - started}
+    progress_count = 0
+
+    def tell(stage: str, unit: str, value: float, bound: float | None) -> None:
+        nonlocal progress_count
+        progress_count += 1
+        if on_progress is not None:
+            gap = None if bound is None else abs(bound - value) / max(abs(value), abs(bound), 1)
+            on_progress(Progress(value, bound, gap, time.monotonic() - started, progress_count,
+                                 stage, unit))  # fmt: skip
+
+    mark = time.monotonic()
+    v, terms = build(problem)
+    shares = fair_share_needs(v)
+    timings["build"] = time.monotonic() - mark
+    best_sessions, best_opened = tuple(start.sessions), tuple(start.centres_opened)
+    best = stage_values(problem, best_sessions, best_opened, shares=shares)
+    best_vector = _hint_values(v, start)
+    tell("start plan", STAGES[0].unit, best["mandatory"], None)
+    current: dict[str, Any] = {"spec": STAGES[0]}
+
+    def on_solution(value: float, bound: float) -> None:
+        spec = current["spec"]
+        tell(spec.name, spec.unit, value / spec.scale, bound / spec.scale)
+
+    mark = time.monotonic()
+    runner: _Mip | _CpSat
+    if engine != "cp-sat":
+        try:
+            runner = _Mip(v, cancel)
+        except NotLinear:
+            if engine == "highs":
+                raise
+            runner = _CpSat(v, workers, seed, cancel, on_solution)
+    else:
+        runner = _CpSat(v, workers, seed, cancel, on_solution)
+    timings["load"] = time.monotonic() - mark
+    reserve = (DIAGNOSIS_SHARE if diagnose else 0.0) * time_limit + FINISH_SHARE * time_limit
+    stages: list[StageOutcome] = []
+    for i, spec in enumerate(STAGES):
+        current["spec"] = spec
+        expr = terms[spec.key]
+        before = best[spec.key]
+        mark = time.monotonic()
+        left = deadline - reserve - mark
+        seconds = left * STAGE_WEIGHTS[i] / sum(STAGE_WEIGHTS[i:])
+        ceiling = _trivial_bound(problem, spec)
+        if _is_constant(expr) or (ceiling is not None and before >= ceiling):
+            status, bound, used = "TRIVIAL", before, ""
+        elif (cancel is not None and cancel.is_set()) or seconds < MIN_STAGE_SECONDS:
+            status, bound, used = "NOT_RUN", None, ""
+        else:
+            found = runner.solve(expr, spec.sense, seconds, best_vector)
+            status, bound, used = found.status, found.bound, found.engine
+            if found.values is not None:
+                values = found.values
+                sessions, opened = _plan(v, lambda var, values=values: values[var.index])
+                candidate = stage_values(problem, sessions, opened, shares=shares)
+                if _better(candidate[spec.key], before, spec.sense) and _no_worse(
+                    candidate, best, i
+                ):
+                    best_sessions, best_opened, best = tuple(sessions), tuple(opened), candidate
+                    best_vector = values
+                elif status != "OPTIMAL":
+                    status = "NO_BETTER"
+            elif status == "UNKNOWN":
+                status = "NO_BETTER"
+        if bound is not None:  # a bound is never worse than the plan held
+            bound = (
+                max(bound, best[spec.key]) if spec.sense == MAXIMISE else min(bound, best[spec.key])
+            )
+        stages.append(StageOutcome(
+            spec.name, spec.unit, spec.sense, status, best[spec.key] / spec.scale,
+            None if bound is None else bound / spec.scale, time.monotonic() - mark,
+            before / spec.scale, used,
+        ))  # fmt: skip
+        tell(spec.name, spec.unit, best[spec.key] / spec.scale,
+             None if bound is None else bound / spec.scale)  # fmt: skip
+        if i + 1 < len(STAGES) and not _is_constant(expr):
+            runner.hold(expr, best[spec.key], spec.sense, spec.exact)
+    cancelled = cancel is not None and cancel.is_set()
+    proved = all(s.status in ("OPTIMAL", "TRIVIAL") for s in stages)
+    name = "CANCELLED" if cancelled else "OPTIMAL" if proved else "FEASIBLE"
+    settings["stages"] = {s.name: s.status for s in stages}
+    settings["timings"] = {k: round(x, 3) for k, x in timings.items()}
+    settings["engine"] = runner.name
+    why: dict[str, Any] = {}
+    if diagnose and not cancelled:
+        why = reasons.diagnose(problem, best_sessions, partial(fully_met, seed=seed),
+                               time_limit=deadline - time.monotonic())  # fmt: skip
+    first = stages[0] if stages else None
+    return report.result(
+        problem, best_sessions, best_opened, status=name, started=started, settings=settings,
+        reasons=why, stages=tuple(stages), baseline=start,
+        objective=None if first is None else first.objective,
+        bound=None if first is None else first.bound,
+    )  # fmt: skip
 
 
 def fully_met(
@@ -190,11 +444,9 @@ def fully_met(
     literals = [v.guards[name] for name in assumed]
     model.add_assumptions(literals)
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = min(PER_DIAGNOSIS, seconds)
+    solver.parameters.max_time_in_seconds = min(2.0, seconds)
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed
-    if len(model.proto.variables) > LARGE_MODEL:
-        solver.parameters.cp_model_presolve = False
     status = solver.solve(model)
     if status == cp_model.INFEASIBLE:
         core = set(solver.sufficient_assumptions_for_infeasibility())
@@ -203,128 +455,4 @@ def fully_met(
     return solver.status_name(status), []
 
 
-def solve(
-    problem: PlanningProblem,
-    *,
-    time_limit: float = 10.0,
-    workers: int = 1,
-    seed: int = 0,
-    on_progress: Callable[[Progress], None] | None = None,
-    cancel: threading.Event | None = None,
-    hint: PlanningResult | None = None,
-    diagnose: bool = True,
-) -> PlanningResult:
-    errors = check_problem(problem)
-    if errors:
-        raise ValueError("invalid planning problem: " + "; ".join(errors))
-    if time_limit <= 0 or workers < 1:
-        raise ValueError("time_limit must be positive and workers at least 1")
-    started = time.monotonic()
-    settings: dict[str, Any] = {"time_limit": time_limit, "workers": workers, "seed": seed}
-    if hint is None:
-        hint = greedy(problem)
-    built = time.monotonic()
-    v, terms = build(problem)
-    build_seconds = time.monotonic() - built
-    mandatory_ids = {n.need_id for n in problem.needs if n.mandatory}
-    _hint(v, hint)
-    # diagnosis rebuilds the model with guards: keep its build time and 15% for its solves
-    # and 5% for turning counts into sessions and checking them
-    budget_time = time_limit * 0.95 - (0.15 * time_limit + build_seconds if diagnose else 0.0)
-    # stage 1: mandatory learners
-    _maximize(v.model, terms["mandatory"])
-    stream = _Stream(None, started, 1.0, 0.0)
-    stage1_time = (budget_time - (time.monotonic() - started)) * STAGE_ONE_SHARE
-    s1, st1 = _run(v.model, time_limit=stage1_time, workers=workers, seed=seed,
-                   cancel=cancel, callback=stream)  # fmt: skip
-    cancelled = cancel is not None and cancel.is_set()
-    if st1 in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        mandatory = round(s1.objective_value)
-        mandatory_slack = max(0.0, s1.best_objective_bound - s1.objective_value)
-        stage1 = s1.value
-    elif st1 == cp_model.UNKNOWN and hint.sessions and not cancelled:
-        # no solution in stage one's time: hold the hint's mandatory learners instead
-        mandatory = sum(
-            c for x in hint.sessions if not x.pinned for nid, c in x.needs.items()
-            if nid in mandatory_ids
-        )  # fmt: skip
-        mandatory_slack = None
-        stage1 = None
-    else:
-        name = "CANCELLED" if cancelled else s1.status_name(st1)
-        return PlanningResult(name, None, None, time.monotonic() - started, OBJECTIVE_TERMS,
-                              settings=settings)  # fmt: skip
-    # stage 2: the rest, with mandatory learners held
-    if not isinstance(terms["mandatory"], (int, float)):
-        v.model.add(terms["mandatory"] >= mandatory)
-    hint_mandatory = sum(
-        c for x in hint.sessions if not x.pinned for nid, c in x.needs.items()
-        if nid in mandatory_ids
-    )  # fmt: skip
-    if stage1 is not None and mandatory > hint_mandatory:  # else the baseline's hint stays
-        v.model.clear_hints()
-        for var in [*v.n.values(), *v.y.values(), *v.opened.values(), *v.kept.values()]:
-            v.model.add_hint(var, stage1(var))
-    _maximize(v.model, terms["rest"])
-    w = objective.MANDATORY_WEIGHT
-    stream = _Stream(on_progress, started, 1.0, w * mandatory)
-    remaining = max(0.05, budget_time - (time.monotonic() - started))
-    cancelled = cancel is not None and cancel.is_set()
-    s2, st2 = (
-        (s1, st1)
-        if cancelled
-        else _run(
-            v.model,
-            time_limit=remaining,
-            workers=workers,
-            seed=seed,
-            cancel=cancel,
-            callback=stream,
-        )
-    )
-    solved2 = st2 in (cp_model.OPTIMAL, cp_model.FEASIBLE) and not cancelled
-    sessions: Sequence[Session]
-    opened: Sequence[str]
-    if solved2:
-        sessions, opened = _plan(v, s2.value)
-        name = s2.status_name(st2)
-    elif stage1 is not None:
-        sessions, opened = _plan(v, stage1)
-        name = "FEASIBLE"
-    else:
-        sessions, opened = hint.sessions, hint.centres_opened
-        name = "FEASIBLE"
-    if (
-        hint.sessions
-        and objective_value(problem, sessions, opened)
-        < objective_value(problem, hint.sessions, hint.centres_opened)
-        and validate(problem, hint).ok
-    ):  # never worse than a valid plan it was given
-        sessions, opened = hint.sessions, hint.centres_opened
-        name = "FEASIBLE"
-    if name == "OPTIMAL" and (mandatory_slack is None or mandatory_slack > 0):
-        name = "FEASIBLE"
-    if cancel is not None and cancel.is_set():
-        name = "CANCELLED"
-    gap_terms = (
-        None
-        if mandatory_slack is None or not solved2
-        else w * mandatory_slack + max(0.0, s2.best_objective_bound - s2.objective_value)
-    )
-    settings["stages"] = {
-        "mandatory_learners": mandatory,
-        "mandatory_bound": None if mandatory_slack is None else mandatory + mandatory_slack,
-        "mandatory_status": s1.status_name(st1),
-        "rest": s2.objective_value if solved2 else None,
-        "rest_bound": s2.best_objective_bound if solved2 else None,
-        "rest_status": s2.status_name(st2) if not cancelled else "CANCELLED",
-    }
-    why: dict[str, tuple[Reason, ...]] = {}
-    if diagnose and not (cancel is not None and cancel.is_set()):
-        why = reasons.diagnose(problem, sessions, partial(fully_met, seed=seed),
-                               time_limit=time_limit - (time.monotonic() - started))  # fmt: skip
-    return report.result(problem, sessions, opened, status=name, started=started,
-                         settings=settings, slack=gap_terms, reasons=why)  # fmt: skip
-
-
-__all__ = ["Progress", "build", "fully_met", "solve"]
+__all__ = ["STAGES", "Progress", "build", "fully_met", "solve"]

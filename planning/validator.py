@@ -1,15 +1,15 @@
 """Solver-independent check of a plan against every hard rule, and the one objective.
 
 `validate` looks only at the concrete sessions and centres of a result; it never trusts the
-solver's variables. `objective_value` is the objective the solver states (see
-planning.rules.objective) computed from concrete sessions; `cost_of` costs them in the lines of
-the national costing model (domain.costing)."""
+solver's variables. `stage_values` is each stage's objective as the solver states it (see
+planning.rules.objective and planning.rules.fair_share) computed from concrete sessions;
+`cost_of` costs them in the lines of the national costing model (domain.costing)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from domain import costing
@@ -18,8 +18,11 @@ from planning.facts import (
     FACILITY,
     MANDATORY_WEIGHT,
     PRIORITY_POUNDS,
+    SHARE_SCALE,
+    PlanFacts,
     allowance_limit,
     allowance_units,
+    fair_share_needs,
     on_grid,
     priority_per_learner,
     session_key,
@@ -31,8 +34,9 @@ from planning.model import LEVELS, CostBreakdown, PlanningProblem, PlanningResul
 @dataclass(frozen=True)
 class Validation:
     errors: list[str]
-    objective: float
+    objective: float  # mandated learners trained (the first stage; PlanningResult.objective)
     cost: CostBreakdown
+    stages: dict[str, float] = field(default_factory=dict)  # see stage_values
 
     @property
     def ok(self) -> bool:
@@ -85,6 +89,8 @@ def moved_sessions(problem: PlanningProblem, sessions: Iterable[Session]) -> lis
 def objective_value(
     problem: PlanningProblem, sessions: Iterable[Session], centres_opened: Iterable[str]
 ) -> float:
+    """The former composite (MANDATORY_WEIGHT x mandatory learners + PRIORITY_POUNDS x points
+    - costs). Never shown to a planner; the stages (stage_values) replaced it."""
     sessions = tuple(sessions)
     needs = {n.need_id: n for n in problem.needs}
     mandatory = 0
@@ -112,6 +118,45 @@ def objective_value(
         - abstraction
         - problem.weights.move_penalty * moves
     )
+
+
+def stage_values(
+    problem: PlanningProblem,
+    sessions: Iterable[Session],
+    centres_opened: Iterable[str],
+    *,
+    shares: dict[str, int] | None = None,
+) -> dict[str, float]:
+    """Each stage's value of a plan, from its concrete sessions, in the stage's units (the
+    terms planning.rules.objective and planning.rules.fair_share state to the solver):
+    mandatory (learners), fair_share (hundredths of a per cent), points (priority-weighted
+    learner-days) and cost (pounds). `shares` (planning.facts.fair_share_needs) is computed
+    when not given."""
+    sessions = tuple(sessions)
+    needs = {n.need_id: n for n in problem.needs}
+    trained: dict[str, int] = defaultdict(int)
+    for s in sessions:
+        for need_id, count in s.needs.items():
+            if need_id in needs:
+                trained[need_id] += count
+    mandatory = sum(c for nid, c in trained.items() if needs[nid].mandatory)
+    points = sum(c * priority_per_learner(problem, needs[nid]) for nid, c in trained.items())
+    if shares is None:
+        shares = fair_share_needs(PlanFacts(problem))
+    share = min(
+        ((SHARE_SCALE * trained[nid]) // learners for nid, learners in shares.items()),
+        default=0,
+    )
+    cash = cost_of(problem, sessions, centres_opened).total
+    rate = problem.weights.abstraction_cost_per_learner_day
+    abstraction = sum(costing.abstraction(c * needs[nid].days, rate) for nid, c in trained.items())
+    moves = len(moved_sessions(problem, sessions))
+    return {
+        "mandatory": float(mandatory),
+        "fair_share": float(min(share, SHARE_SCALE)),
+        "points": points,
+        "cost": cash + abstraction + problem.weights.move_penalty * moves,
+    }
 
 
 def validate(problem: PlanningProblem, result: PlanningResult) -> Validation:
@@ -214,8 +259,8 @@ def validate(problem: PlanningProblem, result: PlanningResult) -> Validation:
             match = present.get(p.session_id, [])
             if not match or match[0].to_dict() != p.to_dict():
                 errors.append(f"pinned session {p.session_id} changed or dropped")
-    objective = objective_value(problem, result.sessions, opened)
-    return Validation(errors, objective, cost)
+    stages = stage_values(problem, result.sessions, opened)
+    return Validation(errors, stages["mandatory"], cost, stages)
 
 
 def check_problem(problem: PlanningProblem) -> list[str]:

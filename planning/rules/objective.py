@@ -1,20 +1,19 @@
-"""The objective, in two terms solved one after the other (see planning.solver):
+"""The objective's terms, each the objective of one stage (see planning.solver's STAGES):
 
-1. mandatory: learners of mandatory needs trained;
-2. rest: PRIORITY_POUNDS x priority points (learners x days x level weight x (1 + score/100))
-   minus cash cost minus learner abstraction minus move_penalty per moved published session.
+- mandatory: learners of mandatory needs trained (pinned places are constants, left out);
+- points: priority-weighted learner-days (learners x days x level weight x (1 + score/100));
+- cost: pounds of cash (facility room-days, centre set-up and running, trainer-days) plus
+  learner abstraction plus move_penalty per moved published session.
 
-The weights and the statement live in planning.facts; planning.validator.objective_value
-computes the same from concrete sessions."""
+The fair-share stage's term comes from planning.rules.fair_share. The statement lives in
+planning.facts; planning.validator.stage_values computes the same from concrete sessions."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from planning.facts import (
-    MANDATORY_WEIGHT,
     OBJECTIVE_TERMS,
-    PRIORITY_POUNDS,
     abstraction_per_learner,
     priority_per_learner,
 )
@@ -22,19 +21,28 @@ from planning.rules import PlanVars
 
 STATED = OBJECTIVE_TERMS
 
-__all__ = ["MANDATORY_WEIGHT", "PRIORITY_POUNDS", "STATED", "add"]
+__all__ = ["STATED", "add"]
 
 
 def add(v: PlanVars, cash: Any = 0, moved: Any = 0) -> dict:
     problem = v.problem
-    mandatory = sum(sum(v.y_by_need.get(n.need_id, [])) for n in problem.needs if n.mandatory)
-    points: Any = 0
-    abstraction: Any = 0
+    # pinned places are constants, counted so that each term is the plan's whole value, as
+    # planning.validator.stage_values computes it. (Terms are summed once from lists: `+=` on
+    # a CP-SAT sum may extend it in place, and a shared sum would leak into another term.)
+    mandatory: list[Any] = []
+    points: list[Any] = []
+    abstraction: list[Any] = []
     for need in problem.needs:
-        ys = v.y_by_need.get(need.need_id)
-        if not ys:
+        learners = [*v.y_by_need.get(need.need_id, [])]
+        pinned = v.pinned_met.get(need.need_id, 0)
+        if not learners and not pinned:
             continue
-        points += priority_per_learner(problem, need) * sum(ys)
-        abstraction += abstraction_per_learner(problem, need) * sum(ys)
-    rest = PRIORITY_POUNDS * points - cash - abstraction - problem.weights.move_penalty * moved
-    return {"mandatory": mandatory, "rest": rest}
+        trained = sum(learners) + pinned
+        if need.mandatory:
+            mandatory.append(trained)
+        points.append(priority_per_learner(problem, need) * trained)
+        abstraction.append(abstraction_per_learner(problem, need) * trained)
+    cost = (
+        cash + v.pinned_cash() + sum(abstraction) + problem.weights.move_penalty * moved
+    )
+    return {"mandatory": sum(mandatory), "points": sum(points), "cost": cost}

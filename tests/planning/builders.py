@@ -58,6 +58,16 @@ def solved(p, **kwargs):
     return result
 
 
+def ranking(p, result):
+    """A plan's stage values as a tuple that compares lexicographically (cost negated), to
+    within the stages' hold tolerance."""
+    from planning.validator import stage_values
+
+    values = stage_values(p, result.sessions, result.centres_opened)
+    return (values["mandatory"], values["fair_share"], round(values["points"], -2),
+            -round(values["cost"], -2))  # fmt: skip
+
+
 def outcome(result, need_id):
     return next(o for o in result.outcomes if o.need_id == need_id)
 

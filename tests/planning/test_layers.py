@@ -99,11 +99,15 @@ def test_no_planning_module_imports_one_that_imports_it_back() -> None:
             visit(name)
 
 
-def test_only_the_solver_and_its_rules_touch_or_tools_and_only_the_solver_runs_a_model() -> None:
+def test_only_the_solver_its_mip_and_its_rules_touch_or_tools_and_only_the_solver_runs_cp_sat() -> (
+    None
+):
     for name, path in _modules().items():
         uses_ortools = any(target.startswith("ortools") for target, _ in _imports(name, path))
         if uses_ortools:
-            assert name == "planning.solver" or name.startswith("planning.rules"), name
+            assert name in ("planning.solver", "planning.mip") or name.startswith(
+                "planning.rules"
+            ), name
         if name != "planning.solver":
             assert "CpSolver" not in path.read_text(), f"{name} runs a CP-SAT model"
 

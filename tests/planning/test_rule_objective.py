@@ -41,8 +41,12 @@ def test_settings_and_status_are_reported_as_plain_json():
         "workers": 1,
         "seed": 1,
     }
-    assert settings["stages"]["mandatory_status"] == "OPTIMAL"
-    assert data["status"] == "OPTIMAL" and data["gap"] == 0.0
+    stages = {s["name"]: s for s in data["stages"]}
+    assert list(stages) == ["mandated learners", "fair share",
+                            "priority-weighted learner-days", "cost"]  # fmt: skip
+    assert stages["priority-weighted learner-days"]["unit"] == "weighted learner-days"
+    assert all(s["status"] in ("OPTIMAL", "TRIVIAL") and s["gap"] == 0.0 for s in stages.values())
+    assert data["status"] == "OPTIMAL"
 
 
 def test_incumbents_stream_to_on_progress():
@@ -51,8 +55,10 @@ def test_incumbents_stream_to_on_progress():
     seen = []
     p = problem(needs=[a_need("a", learners=30), a_need("b", "g2", course="X", learners=20)])
     result = solved(p, on_progress=seen.append)
-    assert seen and seen[-1].solutions >= 1
-    assert seen[-1].objective <= result.objective + 1e-6
+    assert seen[0].stage == "start plan" and seen[-1].stage == "cost"
+    assert seen[-1].unit == "pounds" and seen[-1].solutions == len(seen)
+    points = [x for x in seen if x.stage == "priority-weighted learner-days"]
+    assert points[-1].objective == result.stages[2].objective
 
 
 def test_a_cancelled_run_says_so_and_returns_a_valid_plan():
