@@ -17,9 +17,11 @@ is serial). planning.solver keeps the better of a stage's plan and the plan befo
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -34,6 +36,26 @@ INFINITE = 2**62  # CP-SAT's domains run to +-2^63 - 1: anything past this is un
 # the root LP within seconds, then can spend tens of seconds separating cuts that barely move
 # the bound (XL: 142,461,322 against 142,500,824 at 5 s; the bound 142,498,823 at 36 s)
 RELATIVE_GAP = 1e-3
+
+
+_REDIRECT = threading.Lock()
+
+
+@contextmanager
+def _stdout_to_stderr() -> Iterator[None]:
+    """HiGHS 1.12 prints a debugging line to the process's stdout now and then (whatever its
+    options say): while it solves, stdout goes to stderr, so that `trainplan optimise --json`
+    prints its JSON alone."""
+    with _REDIRECT:
+        sys.stdout.flush()
+        saved = os.dup(1)
+        try:
+            os.dup2(2, 1)
+            yield
+        finally:
+            sys.stdout.flush()
+            os.dup2(saved, 1)
+            os.close(saved)
 
 
 class NotLinear(ValueError):
@@ -134,6 +156,18 @@ class LinearProgram:
         for index, coeff in coeffs.items():
             row.set_coefficient(self.vars[index], coeff)
 
+    @contextmanager
+    def fixed(self, values: Mapping[int, float]) -> Iterator[None]:
+        """Within the block, the variables in `values` are fixed to those values."""
+        saved = {i: (self.vars[i].lower_bound, self.vars[i].upper_bound) for i in values}
+        for i, value in values.items():
+            self.vars[i].lower_bound = self.vars[i].upper_bound = value
+        try:
+            yield
+        finally:
+            for i, (low, high) in saved.items():
+                self.vars[i].lower_bound, self.vars[i].upper_bound = low, high
+
     def interrupt(self) -> None:
         """Stops the solve in progress (HiGHS checks between its steps)."""
         if self.interrupter is not None:
@@ -158,8 +192,12 @@ class LinearProgram:
             presolve=mathopt.Emphasis.OFF,
             enable_output=bool(os.environ.get("TRAINPLAN_HIGHS_LOG")),
         )
-        result = mathopt.solve(self.model, mathopt.SolverType.HIGHS, params=params,
-                               interrupter=self.interrupter)  # fmt: skip
+        if not params.enable_output:  # HiGHS prints its banner to stdout otherwise
+            params.highs.bool_options["output_flag"] = False
+            params.highs.bool_options["log_to_console"] = False
+        with _stdout_to_stderr():
+            result = mathopt.solve(self.model, mathopt.SolverType.HIGHS, params=params,
+                                   interrupter=self.interrupter)  # fmt: skip
         reason = result.termination.reason
         if reason == mathopt.TerminationReason.INFEASIBLE:
             return MipOutcome("INFEASIBLE", None, None, None)

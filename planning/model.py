@@ -43,6 +43,9 @@ class Reason(StrEnum):
     BUDGET_REACHED = "budget reached"
     OUT_RANKED = "out-ranked by higher priorities"
     NOT_PROVEN = "the solver stopped before proving why"
+    ROOMS_FULL = "rooms full"
+    SHARED = "shared with needs of the same priority"
+    CENTRE_SHUT = "centre kept shut"
 
 
 @dataclass(frozen=True)
@@ -330,7 +333,7 @@ class Shortfall:
     level: str
 
     def __str__(self) -> str:
-        return (f"{self.extra:,} more {self.unit} of {self.resource} would place "
+        return (f"{self.extra:,} more {self.unit} at {self.resource} would place "
                 f"{self.learners:,} more {self.level} learners")  # fmt: skip
 
 

@@ -28,7 +28,7 @@ import math
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
@@ -40,7 +40,7 @@ from planning import reasons, report
 from planning.baseline import greedy
 from planning.facts import SHARE_SCALE, fair_share_needs, session_key
 from planning.mip import LinearProgram, NotLinear
-from planning.model import Need, PlanningProblem, PlanningResult, Session, StageOutcome
+from planning.model import PlanningProblem, PlanningResult, Session, Shortfall, StageOutcome
 from planning.rules import (
     PlanVars,
     allowance,
@@ -75,14 +75,17 @@ STAGES = (
     StageSpec(
         "fair_share", "fair share", "% of the worst-covered mandated need", MAXIMISE, scale=100.0
     ),
-    StageSpec("points", "priority-weighted learner-days", "weighted learner-days", MAXIMISE,
-              exact=False),
+    StageSpec(
+        "points", "priority-weighted learner-days", "weighted learner-days", MAXIMISE, exact=False
+    ),
     StageSpec("cost", "cost", "pounds", MINIMISE, exact=False),
 )
-STAGE_WEIGHTS = (0.4, 0.1, 0.3, 0.2)  # shares of the search time left when each stage starts
+STAGE_WEIGHTS = (0.4, 0.25, 0.2, 0.15)  # shares of the search time left when each stage starts
 DIAGNOSIS_SHARE = 0.15  # of the time limit, kept for the reasons of needs left short
 FINISH_SHARE = 0.03  # of the time limit, for turning counts into sessions and reporting
 MIN_STAGE_SECONDS = 0.2
+RESPLIT_SHARE = 0.25  # of a stage's time, for sharing out learners in the sessions so far
+PER_CHECK = 2.0  # seconds at most for one counterfactual of the reasons
 TOLERANCE = 1e-6  # relative: a stage value this much better is better
 HOLD_TOLERANCE = 1e-4  # relative: a stage with fractional coefficients is held this close
 
@@ -183,12 +186,23 @@ class _Mip:
     def __init__(self, v: PlanVars, cancel: threading.Event | None) -> None:
         self.program = LinearProgram(v.model)
         self.cancel = cancel
+        # the decisions about sessions and centres; learners are the rest
+        self.sessions = [var.index for var in [*v.n.values(), *v.opened.values(),
+                                               *v.kept.values()]]  # fmt: skip
 
-    def solve(self, expr: Any, sense: str, seconds: float, hint: dict[int, int]) -> _Found:
+    def solve(
+        self, expr: Any, sense: str, seconds: float, hint: dict[int, int], resplit: bool = False
+    ) -> _Found:
+        """With `resplit`, the sessions and centres of `hint` are kept and only the learners
+        are shared out again: a small problem HiGHS solves in a fraction of the time."""
         coeffs, offset = _flat(expr)
         self.program.set_objective(coeffs, offset=offset, maximize=sense == MAXIMISE)
         with _watching(self.cancel, self.program.interrupt):
-            out = self.program.solve(seconds)
+            if resplit:
+                with self.program.fixed({i: hint.get(i, 0) for i in self.sessions}):
+                    out = self.program.solve(seconds)
+            else:
+                out = self.program.solve(seconds)
         values = None
         if out.values is not None:
             values = {i: round(x) for i, x in enumerate(out.values)}
@@ -213,7 +227,9 @@ class _CpSat:
         self.v, self.workers, self.seed, self.cancel = v, workers, seed, cancel
         self.on_solution = on_solution
 
-    def solve(self, expr: Any, sense: str, seconds: float, hint: dict[int, int]) -> _Found:
+    def solve(
+        self, expr: Any, sense: str, seconds: float, hint: dict[int, int], resplit: bool = False
+    ) -> _Found:
         model = self.v.model
         model.clear_hints()
         for var_index, value in hint.items():
@@ -379,21 +395,32 @@ def solve(
         elif (cancel is not None and cancel.is_set()) or seconds < MIN_STAGE_SECONDS:
             status, bound, used = "NOT_RUN", None, ""
         else:
-            found = runner.solve(expr, spec.sense, seconds, best_vector)
-            status, bound, used = found.status, found.bound, found.engine
-            if found.values is not None:
+            improved = False
+            attempts = (
+                [(True, seconds * RESPLIT_SHARE)] if i > 0 and isinstance(runner, _Mip) else []
+            )
+            for resplit, share in [*attempts, (False, 0.0)]:
+                budget_s = (
+                    share if resplit else max(MIN_STAGE_SECONDS, mark + seconds - time.monotonic())
+                )
+                found = runner.solve(expr, spec.sense, budget_s, best_vector, resplit)
+                if not resplit:
+                    status, bound, used = found.status, found.bound, found.engine
+                if found.values is None:
+                    continue
                 values = found.values
                 sessions, opened = _plan(v, lambda var, values=values: values[var.index])
                 candidate = stage_values(problem, sessions, opened, shares=shares)
-                if _better(candidate[spec.key], before, spec.sense) and _no_worse(
+                if _better(candidate[spec.key], best[spec.key], spec.sense) and _no_worse(
                     candidate, best, i
                 ):
                     best_sessions, best_opened, best = tuple(sessions), tuple(opened), candidate
                     best_vector = values
-                elif status != "OPTIMAL":
-                    status = "NO_BETTER"
-            elif status == "UNKNOWN":
+                    improved = True
+            if not improved and status != "OPTIMAL":
                 status = "NO_BETTER"
+            elif status == "UNKNOWN":
+                status = "FEASIBLE"
         if bound is not None:  # a bound is never worse than the plan held
             bound = (
                 max(bound, best[spec.key]) if spec.sense == MAXIMISE else min(bound, best[spec.key])
@@ -411,48 +438,56 @@ def solve(
     proved = all(s.status in ("OPTIMAL", "TRIVIAL") for s in stages)
     name = "CANCELLED" if cancelled else "OPTIMAL" if proved else "FEASIBLE"
     settings["stages"] = {s.name: s.status for s in stages}
-    settings["timings"] = {k: round(x, 3) for k, x in timings.items()}
     settings["engine"] = runner.name
     why: dict[str, Any] = {}
+    shortfalls: tuple[Shortfall, ...] = ()
     if diagnose and not cancelled:
-        why = reasons.diagnose(problem, best_sessions, partial(fully_met, seed=seed),
-                               time_limit=deadline - time.monotonic())  # fmt: skip
+        mark = time.monotonic()
+        why, shortfalls = reasons.diagnose(
+            problem, best_sessions, partial(capacity, seed=seed), opened=best_opened,
+            time_limit=max(DIAGNOSIS_SHARE * time_limit, deadline - time.monotonic()),
+        )  # fmt: skip
+        timings["diagnosis"] = time.monotonic() - mark
+    settings["timings"] = {k: round(x, 3) for k, x in timings.items()}
     first = stages[0] if stages else None
     return report.result(
         problem, best_sessions, best_opened, status=name, started=started, settings=settings,
-        reasons=why, stages=tuple(stages), baseline=start,
+        reasons=why, stages=tuple(stages), baseline=start, shortfalls=shortfalls,
         objective=None if first is None else first.objective,
         bound=None if first is None else first.bound,
     )  # fmt: skip
 
 
-def fully_met(
+def capacity(
     problem: PlanningProblem,
-    needs: Sequence[Need],
-    assumed: Sequence[str],
+    wanted: Sequence[str],
+    floors: Mapping[str, int],
     seconds: float,
     *,
     seed: int = 0,
-) -> tuple[str, list[str]]:
-    """Can `needs` all be fully met? The check planning.reasons.diagnose is handed: every rule
-    reasons.guards_of names is guarded, those in `assumed` are assumed to hold; when
-    infeasible, the assumed rules in the sufficient assumptions for infeasibility."""
-    v, _ = build(problem, guards=reasons.guards_of(problem))
-    model = v.model
-    for need in needs:
-        model.add(v.trained(need) >= need.learners)
-    literals = [v.guards[name] for name in assumed]
-    model.add_assumptions(literals)
+) -> reasons.Counterfactual:
+    """The most learners `wanted` can have together in `problem`, each need in `floors`
+    keeping at least that many (the check planning.reasons.diagnose is handed; its problems
+    are frozen to one course, so the model is small and CP-SAT proves it quickly)."""
+    v, _ = build(problem)
+    needs = {n.need_id: n for n in problem.needs}
+    for need_id, floor in floors.items():
+        if floor > 0:
+            v.model.add(v.trained(needs[need_id]) >= floor)
+    goal = sum(v.trained(needs[nid]) for nid in wanted)
+    if isinstance(goal, int):
+        return reasons.Counterfactual("OPTIMAL", {nid: goal for nid in wanted})
+    v.model.maximize(goal)
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = min(2.0, seconds)
+    solver.parameters.max_time_in_seconds = max(0.05, min(PER_CHECK, seconds))
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed
-    status = solver.solve(model)
-    if status == cp_model.INFEASIBLE:
-        core = set(solver.sufficient_assumptions_for_infeasibility())
-        by_index = {lit.index: name for lit, name in zip(literals, assumed, strict=True)}
-        return "INFEASIBLE", sorted(by_index[i] for i in core if i in by_index)
-    return solver.status_name(status), []
+    status = solver.solve(v.model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return reasons.Counterfactual(solver.status_name(status), {})
+    trained = {nid: int(solver.value(v.trained(n))) for nid, n in needs.items()
+               if v.y_by_need.get(nid)}  # fmt: skip
+    return reasons.Counterfactual(solver.status_name(status), trained)
 
 
-__all__ = ["STAGES", "Progress", "build", "fully_met", "solve"]
+__all__ = ["STAGES", "Progress", "build", "capacity", "solve"]

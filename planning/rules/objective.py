@@ -42,7 +42,5 @@ def add(v: PlanVars, cash: Any = 0, moved: Any = 0) -> dict:
             mandatory.append(trained)
         points.append(priority_per_learner(problem, need) * trained)
         abstraction.append(abstraction_per_learner(problem, need) * trained)
-    cost = (
-        cash + v.pinned_cash() + sum(abstraction) + problem.weights.move_penalty * moved
-    )
+    cost = cash + v.pinned_cash() + sum(abstraction) + problem.weights.move_penalty * moved
     return {"mandatory": sum(mandatory), "points": sum(points), "cost": cost}

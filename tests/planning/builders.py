@@ -68,6 +68,11 @@ def ranking(p, result):
             -round(values["cost"], -2))  # fmt: skip
 
 
+def kinds(outcome_):
+    """The kinds of reason a need's outcome gives (planning.model.Reason)."""
+    return tuple(b.reason for b in outcome_.why)
+
+
 def outcome(result, need_id):
     return next(o for o in result.outcomes if o.need_id == need_id)
 
