@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from psycopg.types.json import Json
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 
@@ -112,7 +113,6 @@ def insert_rows(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -
     json_columns = {c.name for c in table.columns if isinstance(c.type, sa.JSON)}
     postgres = conn.dialect.name == "postgresql"
     if postgres:
-        from psycopg.types.json import Json
 
         def encode(value: Any) -> Any:
             return None if value is None else Json(value)
