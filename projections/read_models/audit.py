@@ -1,5 +1,6 @@
 """The audit trail: every event in order with its entity, type, actor, reason, time and a
-readable summary of what changed. Append-only: a row per event, keyed by its position."""
+readable summary of what changed. Append-only: a row per event there is, keyed by its
+position."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from projections.engine import AppendView, Event, Rows
+from projections.read_model import AppendOnlyReadModel, Event, Rows
 
 HIDDEN = {"timestamp", "originator_topic", "actor", "reason", "class_version"}
 
@@ -32,7 +33,7 @@ def summary(event: Event) -> str:
     return text if len(text) <= 1000 else text[:999] + "…"
 
 
-class AuditTrail(AppendView):
+class AuditTrail(AppendOnlyReadModel):
     name = "audit"
     title = "Audit trail"
 

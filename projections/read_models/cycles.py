@@ -3,34 +3,30 @@ draft and the published prospectus as rows of sessions (course, groups served, v
 places, cost), and the cost lines: plan (budget) and actual per course and per group, the
 variance, and learner abstraction shown apart.
 
-One projection keeps the four tables because they share their inputs (the runs' allocations,
+One read model keeps the four tables because they share their inputs (the runs' allocations,
 the venues' rates, the needs' courses): a session's planned cost is fixed when it enters the
-draft (days x (venue day rate + trainers x trainer day rate)), so a later change of a venue's
-rate never rewrites a published plan."""
+draft (its room-days and trainer-days, `domain.costing.session_cash`, at the rates the cycle's
+weights set), so a later change of a venue's rate never rewrites a published plan."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
-from projections.engine import Doc, Docs, Event, Rows, View
+from domain import BusinessGroup, DeliveryCentreProposal, Facility, PlanningCycle, TrainingNeed
+from domain.calendar import working_days
+from domain.costing import Rates, abstraction, session_cash
+from projections.read_model import Doc, Docs, Event, ReadModel, Rows, handles
 
-# The optimiser's default weights (planning.model.Weights): a cycle's weights may override them.
-TRAINER_DAY_COST = 250.0
-ABSTRACTION_COST_PER_LEARNER_DAY = 180.0
-
-
-def working_days(first: str, last: str) -> int:
-    start, end = date.fromisoformat(first), date.fromisoformat(last)
-    return sum((start + timedelta(days=n)).weekday() < 5 for n in range((end - start).days + 1))
+VENUES = (Facility.__name__, DeliveryCentreProposal.__name__)  # one "Venue:" document each
 
 
-class PlanningCycles(View):
+class PlanningCycles(ReadModel):
     name = "cycles"
     title = "Planning cycles, runs, prospectus and costs"
+    follows = (PlanningCycle,)
     renders_prefixes = ("PlanningCycle:",)
 
     def define(self, metadata: sa.MetaData, suffix: str) -> dict[str, sa.Table]:
@@ -145,26 +141,30 @@ class PlanningCycles(View):
         }
 
     def keys(self, event: Event) -> tuple[str, ...]:
-        if event["entity"] in ("Facility", "DeliveryCentreProposal"):
+        if event["entity"] in VENUES:
             return (f"Venue:{event['originator_id']}",)
         return (f"{event['entity']}:{event['originator_id']}",)
 
     # --- what the sessions refer to ---------------------------------------------------------
 
-    def on_BusinessGroup_Registered(self, docs: Docs, e: Event) -> None:
+    @handles(BusinessGroup, "Registered")
+    def group_registered(self, docs: Docs, e: Event) -> None:
         docs.put(f"BusinessGroup:{e['originator_id']}", {"code": e["state"]["code"]})
 
-    def on_Facility_Registered(self, docs: Docs, e: Event) -> None:
+    @handles(Facility, "Registered")
+    def facility_registered(self, docs: Docs, e: Event) -> None:
         s = e["state"]
         docs.put(
             f"Venue:{e['originator_id']}",
             {"kind": "facility", "name": s["name"], "site": s["site"], "rate": s["cost_per_day"]},
         )
 
-    def on_Facility_DetailsChanged(self, docs: Docs, e: Event) -> None:
+    @handles(Facility, "DetailsChanged")
+    def facility_details_changed(self, docs: Docs, e: Event) -> None:
         docs.touch(f"Venue:{e['originator_id']}")["rate"] = e["state"]["cost_per_day"]
 
-    def on_DeliveryCentreProposal_Proposed(self, docs: Docs, e: Event) -> None:
+    @handles(DeliveryCentreProposal, "Proposed")
+    def centre_proposed(self, docs: Docs, e: Event) -> None:
         s = e["state"]
         docs.put(
             f"Venue:{e['originator_id']}",
@@ -176,10 +176,12 @@ class PlanningCycles(View):
             },
         )
 
-    def on_DeliveryCentreProposal_Costed(self, docs: Docs, e: Event) -> None:
+    @handles(DeliveryCentreProposal, "Costed")
+    def centre_costed(self, docs: Docs, e: Event) -> None:
         docs.touch(f"Venue:{e['originator_id']}")["rate"] = e["state"]["running_cost_per_day"]
 
-    def on_TrainingNeed_Identified(self, docs: Docs, e: Event) -> None:
+    @handles(TrainingNeed, "Identified")
+    def need_identified(self, docs: Docs, e: Event) -> None:
         s = e["state"]
         docs.put(
             f"TrainingNeed:{e['originator_id']}",
@@ -193,7 +195,8 @@ class PlanningCycles(View):
             },
         )
 
-    def on_TrainingNeed_AnalysisRecorded(self, docs: Docs, e: Event) -> None:
+    @handles(TrainingNeed, "AnalysisRecorded")
+    def need_analysis_recorded(self, docs: Docs, e: Event) -> None:
         a = e["state"]["analysis"]
         docs.touch(f"TrainingNeed:{e['originator_id']}").update(
             course_code=a["course_code"],
@@ -201,10 +204,12 @@ class PlanningCycles(View):
             trainers=a["trainers_per_session"],
         )
 
-    def on_TrainingNeed_Scheduled(self, docs: Docs, e: Event) -> None:
+    @handles(TrainingNeed, "Scheduled")
+    def need_scheduled(self, docs: Docs, e: Event) -> None:
         docs.touch(f"TrainingNeed:{e['originator_id']}")["cycle_id"] = e["state"]["cycle_id"]
 
-    def on_TrainingNeed_Delivered(self, docs: Docs, e: Event) -> None:
+    @handles(TrainingNeed, "Delivered")
+    def need_delivered(self, docs: Docs, e: Event) -> None:
         need = docs.get(f"TrainingNeed:{e['originator_id']}")
         if need is None or need["cycle_id"] is None:
             return
@@ -219,7 +224,8 @@ class PlanningCycles(View):
 
     # --- the cycle --------------------------------------------------------------------------
 
-    def on_PlanningCycle_Opened(self, docs: Docs, e: Event) -> None:
+    @handles(PlanningCycle, "Opened")
+    def opened(self, docs: Docs, e: Event) -> None:
         s = e["state"]
         docs.put(
             f"PlanningCycle:{e['originator_id']}",
@@ -252,13 +258,16 @@ class PlanningCycles(View):
         doc["updated_at"] = e["state"].get("timestamp")
         return doc
 
-    def on_PlanningCycle_BudgetChanged(self, docs: Docs, e: Event) -> None:
+    @handles(PlanningCycle, "BudgetChanged")
+    def budget_changed(self, docs: Docs, e: Event) -> None:
         self._cycle(docs, e)["budget"] = e["state"]["budget"]
 
-    def on_PlanningCycle_WeightsSet(self, docs: Docs, e: Event) -> None:
+    @handles(PlanningCycle, "WeightsSet")
+    def weights_set(self, docs: Docs, e: Event) -> None:
         self._cycle(docs, e)["weights"] = e["state"]["weights"]
 
-    def on_PlanningCycle_OptimisationRunStarted(self, docs: Docs, e: Event) -> None:
+    @handles(PlanningCycle, "OptimisationRunStarted")
+    def optimisation_run_started(self, docs: Docs, e: Event) -> None:
         s = e["state"]
         doc = self._cycle(docs, e)
         doc["runs"][s["run_id"]] = {
@@ -269,7 +278,8 @@ class PlanningCycles(View):
         }
         doc["run_order"].append(s["run_id"])
 
-    def on_PlanningCycle_OptimisationRunInterrupted(self, docs: Docs, e: Event) -> None:
+    @handles(PlanningCycle, "OptimisationRunInterrupted")
+    def optimisation_run_interrupted(self, docs: Docs, e: Event) -> None:
         s = e["state"]
         run = self._cycle(docs, e)["runs"][s["run_id"]]
         run.update(
@@ -279,7 +289,8 @@ class PlanningCycles(View):
             note=s.get("reason"),
         )
 
-    def on_PlanningCycle_OptimisationRunRecorded(self, docs: Docs, e: Event) -> None:
+    @handles(PlanningCycle, "OptimisationRunRecorded")
+    def optimisation_run_recorded(self, docs: Docs, e: Event) -> None:
         s = e["state"]
         doc = self._cycle(docs, e)
         allocation = s["allocation"]
@@ -314,27 +325,33 @@ class PlanningCycles(View):
         )
         docs.put(f"Run:{e['originator_id']}:{s['run_id']}", {"sessions": allocation["sessions"]})
 
-    def on_PlanningCycle_ProspectusDrafted(self, docs: Docs, e: Event) -> None:
+    @handles(PlanningCycle, "ProspectusDrafted")
+    def prospectus_drafted(self, docs: Docs, e: Event) -> None:
         run_id = e["state"]["run_id"]
         doc = self._cycle(docs, e)
         run = docs.get(f"Run:{e['originator_id']}:{run_id}") or {"sessions": []}
-        doc["draft"] = [_enrich(dict(s), doc, docs) for s in run["sessions"]]
+        rates = Rates.from_weights(doc.get("weights"))
+        doc["draft"] = [_enrich(dict(s), rates, docs) for s in run["sessions"]]
         doc["draft_run_id"] = run_id
 
-    def on_PlanningCycle_SessionAmended(self, docs: Docs, e: Event) -> None:
+    @handles(PlanningCycle, "SessionAmended")
+    def session_amended(self, docs: Docs, e: Event) -> None:
         s = e["state"]
         doc = self._cycle(docs, e)
         for n, session in enumerate(doc["draft"]):
             if session["session_id"] == s["session_id"]:
-                doc["draft"][n] = _enrich({**session, **s["changes"]}, doc, docs)
+                rates = Rates.from_weights(doc.get("weights"))
+                doc["draft"][n] = _enrich({**session, **s["changes"]}, rates, docs)
 
-    def on_PlanningCycle_SessionPinned(self, docs: Docs, e: Event) -> None:
+    @handles(PlanningCycle, "SessionPinned")
+    def session_pinned(self, docs: Docs, e: Event) -> None:
         s = e["state"]
         for session in self._cycle(docs, e)["draft"]:
             if session["session_id"] == s["session_id"]:
                 session["pinned"] = s["pinned"]
 
-    def on_PlanningCycle_ProspectusPublished(self, docs: Docs, e: Event) -> None:
+    @handles(PlanningCycle, "ProspectusPublished")
+    def prospectus_published(self, docs: Docs, e: Event) -> None:
         s = e["state"]
         doc = self._cycle(docs, e)
         doc["draft"] = [dict(session, pinned=True) for session in doc["draft"]]
@@ -346,7 +363,8 @@ class PlanningCycles(View):
             published_by=s.get("actor"),
         )
 
-    def on_PlanningCycle_Closed(self, docs: Docs, e: Event) -> None:
+    @handles(PlanningCycle, "Closed")
+    def closed(self, docs: Docs, e: Event) -> None:
         self._cycle(docs, e)["status"] = "closed"
 
     # --- rows -------------------------------------------------------------------------------
@@ -451,20 +469,12 @@ def _session_row(session: dict[str, Any]) -> dict[str, Any]:
     return {k: session.get(k) for k in SESSION_COLUMNS}
 
 
-def _rates(cycle: Doc) -> tuple[float, float]:
-    weights = cycle.get("weights") or {}
-    return (
-        float(weights.get("trainer_day_cost", TRAINER_DAY_COST)),
-        float(weights.get("abstraction_cost_per_learner_day", ABSTRACTION_COST_PER_LEARNER_DAY)),
-    )
-
-
-def _enrich(session: dict[str, Any], cycle: Doc, docs: Docs) -> dict[str, Any]:
-    """A session as the prospectus shows it, its planned cost fixed now."""
-    trainer_rate, abstraction_rate = _rates(cycle)
+def _enrich(session: dict[str, Any], rates: Rates, docs: Docs) -> dict[str, Any]:
+    """A session as the prospectus shows it, its planned cost fixed now at the cycle's
+    `rates`."""
     venue = docs.get(f"Venue:{session['venue_id']}") or {}
     needs = {n: docs.get(f"TrainingNeed:{n}") or {} for n in session.get("needs") or {}}
-    days = working_days(session["starts_on"], session["ends_on"])
+    days = len(working_days(session["starts_on"], session["ends_on"]))
     trainers = max((int(need.get("trainers") or 0) for need in needs.values()), default=1) or 1
     learner_days = sum(
         places * float(needs[n].get("days") or days) for n, places in session["needs"].items()
@@ -483,13 +493,15 @@ def _enrich(session: dict[str, Any], cycle: Doc, docs: Docs) -> dict[str, Any]:
         "site": venue.get("site"),
         "days": days,
         "places": sum((session.get("learners") or {}).values()),
-        "cost": round(days * (float(venue.get("rate") or 0) + trainers * trainer_rate), 2),
-        "abstraction_cost": round(learner_days * abstraction_rate, 2),
+        "cost": round(
+            session_cash(days, float(venue.get("rate") or 0), trainers, rates.trainer_day), 2
+        ),
+        "abstraction_cost": round(abstraction(learner_days, rates.abstraction_per_learner_day), 2),
     }
 
 
 def _cost_lines(cycle: Doc, docs: Docs) -> list[dict[str, Any]]:
-    _, abstraction_rate = _rates(cycle)
+    per_learner_day = Rates.from_weights(cycle.get("weights")).abstraction_per_learner_day
     lines: dict[tuple[str, str], dict[str, float]] = defaultdict(
         lambda: {
             "planned_places": 0,
@@ -536,9 +548,11 @@ def _cost_lines(cycle: Doc, docs: Docs) -> list[dict[str, Any]]:
                 "actual_cost": actual,
                 "variance": round(actual - planned, 2) if actual is not None else None,
                 "planned_abstraction_cost": round(
-                    line["planned_learner_days"] * abstraction_rate, 2
+                    abstraction(line["planned_learner_days"], per_learner_day), 2
                 ),
-                "actual_abstraction_cost": round(line["actual_learner_days"] * abstraction_rate, 2),
+                "actual_abstraction_cost": round(
+                    abstraction(line["actual_learner_days"], per_learner_day), 2
+                ),
             }
         )
     return rows

@@ -1,33 +1,27 @@
 """Facilities: the register of venues, each venue's calendar (its submitted bookings and
 closures, and the confirmed sessions of published prospectuses) and its utilisation per week
 against an 8-hour day. Tentative sessions (a draft prospectus) are joined in by the calendar
-query from the cycles view's prospectus rows."""
+query from the cycles read model's prospectus rows."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
 
-from projections.engine import Doc, Docs, Event, Rows, View
+from domain import Facility
+from domain.calendar import monday_of, overlaps, working_days
+from projections.read_model import Doc, Docs, Event, ReadModel, Rows, handles
 
 HOURS_PER_DAY = 8.0
 
 
-def _days(first: str, last: str) -> list[date]:
-    start, end = date.fromisoformat(first), date.fromisoformat(last)
-    return [start + timedelta(days=n) for n in range((end - start).days + 1)]
-
-
-def _overlaps(entry: dict[str, Any], first: str, last: str) -> bool:
-    return bool(entry["starts_on"] <= last and first <= entry["ends_on"])
-
-
-class FacilityCalendar(View):
+class FacilityCalendar(ReadModel):
     name = "facilities"
     title = "Facility register, calendar and utilisation"
+    follows = (Facility,)
     renders_prefixes = ("Facility:",)
 
     def define(self, metadata: sa.MetaData, suffix: str) -> dict[str, sa.Table]:
@@ -91,7 +85,8 @@ class FacilityCalendar(View):
             "facility_utilisation": utilisation,
         }
 
-    def on_Facility_Registered(self, docs: Docs, e: Event) -> None:
+    @handles(Facility, "Registered")
+    def registered(self, docs: Docs, e: Event) -> None:
         s = e["state"]
         docs.put(
             f"Facility:{e['originator_id']}",
@@ -118,7 +113,8 @@ class FacilityCalendar(View):
         doc["version"] = e["version"]
         return doc
 
-    def on_Facility_DetailsChanged(self, docs: Docs, e: Event) -> None:
+    @handles(Facility, "DetailsChanged")
+    def details_changed(self, docs: Docs, e: Event) -> None:
         s = e["state"]
         self._doc(docs, e).update(
             capacity=s["capacity"],
@@ -127,21 +123,24 @@ class FacilityCalendar(View):
             cost_per_day=s["cost_per_day"],
         )
 
-    def on_Facility_ScheduleSubmitted(self, docs: Docs, e: Event) -> None:
+    @handles(Facility, "ScheduleSubmitted")
+    def schedule_submitted(self, docs: Docs, e: Event) -> None:
         s = e["state"]
         doc = self._doc(docs, e)
         first, last = s["period_start"], s["period_end"]
-        kept = [u for u in doc["usage"] if not _overlaps(u, first, last)]
+        kept = [u for u in doc["usage"] if not overlaps(u["starts_on"], u["ends_on"], first, last)]
         doc["usage"] = sorted(kept + s["entries"], key=lambda u: (u["starts_on"], u["ends_on"]))
 
-    def on_Facility_SessionsConfirmed(self, docs: Docs, e: Event) -> None:
+    @handles(Facility, "SessionsConfirmed")
+    def sessions_confirmed(self, docs: Docs, e: Event) -> None:
         s = e["state"]
         doc = self._doc(docs, e)
         cycle_id = s["cycle_id"]
         kept = [x for x in doc["sessions"] if x["cycle_id"] != cycle_id]
         doc["sessions"] = kept + [{**x, "cycle_id": cycle_id} for x in s["sessions"]]
 
-    def on_Facility_Decommissioned(self, docs: Docs, e: Event) -> None:
+    @handles(Facility, "Decommissioned")
+    def decommissioned(self, docs: Docs, e: Event) -> None:
         self._doc(docs, e)["decommissioned_on"] = e["state"]["on"]
 
     def render(self, key: str, doc: Doc, docs: Docs) -> Rows:
@@ -217,14 +216,13 @@ def _utilisation(
     )
     for entry in entries:
         what = {"closure": "closed", "booking": "booked", "session": "session"}[entry["kind"]]
-        for day in _days(entry["starts_on"], entry["ends_on"]):
-            if day.weekday() < 5:
-                per_day[day][what] += entry["rooms"]
+        for day in working_days(entry["starts_on"], entry["ends_on"]):
+            per_day[day][what] += entry["rooms"]
     weeks: dict[date, dict[str, float]] = defaultdict(
         lambda: {"closed": 0.0, "booked": 0.0, "session": 0.0}
     )
     for day, taken in per_day.items():
-        week = weeks[day - timedelta(days=day.weekday())]
+        week = weeks[monday_of(day)]
         closed = min(taken["closed"], rooms)
         week["closed"] += closed * HOURS_PER_DAY
         week["booked"] += min(taken["booked"], rooms - closed) * HOURS_PER_DAY

@@ -7,7 +7,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from projections.engine import Doc, Docs, Event, Rows, View
+from domain import BusinessGroup, TrainingNeed
+from projections.read_model import Doc, Docs, Event, ReadModel, Rows, handles, topic_of
 
 ANALYSIS = (
     "gap_statement",
@@ -25,7 +26,10 @@ ANALYSIS = (
     "window_start",
     "window_end",
 )
-DECISIONS = {"Prioritised", "Endorsed", "Rejected", "Withdrawn"}
+DECISIONS = {
+    topic_of(TrainingNeed, kind) for kind in ("Prioritised", "Endorsed", "Rejected", "Withdrawn")
+}
+IDENTIFIED = topic_of(TrainingNeed, "Identified")
 
 
 def _touch(doc: Doc, e: Event) -> Doc:
@@ -33,7 +37,7 @@ def _touch(doc: Doc, e: Event) -> Doc:
     doc["version"] = e["version"]
     doc["updated_at"] = s.get("timestamp")
     doc["updated_by"] = s.get("actor")
-    if e["kind"] in DECISIONS:
+    if e["topic"] in DECISIONS:
         doc["last_decision"] = e["kind"]
         doc["last_decision_by"] = s.get("actor")
         doc["last_decision_reason"] = s.get("reason")
@@ -41,9 +45,10 @@ def _touch(doc: Doc, e: Event) -> Doc:
     return doc
 
 
-class NeedsRegister(View):
+class NeedsRegister(ReadModel):
     name = "needs"
     title = "Needs register"
+    follows = (TrainingNeed,)
     renders_prefixes = ("TrainingNeed:",)
 
     def define(self, metadata: sa.MetaData, suffix: str) -> dict[str, sa.Table]:
@@ -92,11 +97,13 @@ class NeedsRegister(View):
         )
         return {"needs_register": t}
 
-    def on_BusinessGroup_Registered(self, docs: Docs, e: Event) -> None:
+    @handles(BusinessGroup, "Registered")
+    def group_registered(self, docs: Docs, e: Event) -> None:
         s = e["state"]
         docs.put(f"BusinessGroup:{e['originator_id']}", {"code": s["code"], "name": s["name"]})
 
-    def on_TrainingNeed_Identified(self, docs: Docs, e: Event) -> None:
+    @handles(TrainingNeed, "Identified")
+    def identified(self, docs: Docs, e: Event) -> None:
         s = e["state"]
         group = docs.get(f"BusinessGroup:{s['group_id']}") or {}  # a group keeps its name
         doc = {
@@ -120,36 +127,44 @@ class NeedsRegister(View):
         doc.update(values)
         _touch(doc, e)
 
-    def on_TrainingNeed_AnalysisRecorded(self, docs: Docs, e: Event) -> None:
+    @handles(TrainingNeed, "AnalysisRecorded")
+    def analysis_recorded(self, docs: Docs, e: Event) -> None:
         analysis = e["state"]["analysis"]
         self._change(docs, e, status="analysed", **{k: analysis.get(k) for k in ANALYSIS})
 
-    def on_TrainingNeed_Prioritised(self, docs: Docs, e: Event) -> None:
+    @handles(TrainingNeed, "Prioritised")
+    def prioritised(self, docs: Docs, e: Event) -> None:
         s = e["state"]
         self._change(docs, e, status="prioritised", level=s["level"], score=s["score"])
 
-    def on_TrainingNeed_Endorsed(self, docs: Docs, e: Event) -> None:
+    @handles(TrainingNeed, "Endorsed")
+    def endorsed(self, docs: Docs, e: Event) -> None:
         self._change(docs, e, status="endorsed")
 
-    def on_TrainingNeed_Rejected(self, docs: Docs, e: Event) -> None:
+    @handles(TrainingNeed, "Rejected")
+    def rejected(self, docs: Docs, e: Event) -> None:
         self._change(docs, e, status="rejected")
 
-    def on_TrainingNeed_Withdrawn(self, docs: Docs, e: Event) -> None:
+    @handles(TrainingNeed, "Withdrawn")
+    def withdrawn(self, docs: Docs, e: Event) -> None:
         self._change(docs, e, status="withdrawn")
 
-    def on_TrainingNeed_Scheduled(self, docs: Docs, e: Event) -> None:
+    @handles(TrainingNeed, "Scheduled")
+    def scheduled(self, docs: Docs, e: Event) -> None:
         s = e["state"]
         self._change(
             docs, e, status="scheduled", scheduled_learners=s["learners"], cycle_id=s["cycle_id"]
         )
 
-    def on_TrainingNeed_Delivered(self, docs: Docs, e: Event) -> None:
+    @handles(TrainingNeed, "Delivered")
+    def delivered(self, docs: Docs, e: Event) -> None:
         s = e["state"]
         self._change(
             docs, e, status="delivered", attendance=s["attendance"], actual_cost=s["actual_cost"]
         )
 
-    def on_TrainingNeed_Evaluated(self, docs: Docs, e: Event) -> None:
+    @handles(TrainingNeed, "Evaluated")
+    def evaluated(self, docs: Docs, e: Event) -> None:
         s = e["state"]
         self._change(
             docs, e, status="evaluated", evaluation_level=s["level"], evaluation_score=s["score"]
@@ -162,7 +177,7 @@ class NeedsRegister(View):
 
     def keys(self, event: Event) -> tuple[str, ...]:
         own = f"{event['entity']}:{event['originator_id']}"
-        if event["kind"] == "Identified":
+        if event["topic"] == IDENTIFIED:
             return (own, f"BusinessGroup:{event['state']['group_id']}")
         return (own,)
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from projections.engine import Doc, Docs, Event, Rows, View
+from domain import DeliveryCentreProposal
+from projections.read_model import Doc, Docs, Event, ReadModel, Rows, handles
 
 FIELDS = (
     "name",
@@ -19,9 +20,10 @@ FIELDS = (
 )
 
 
-class CentreProposals(View):
+class CentreProposals(ReadModel):
     name = "centres"
     title = "Delivery centre proposals"
+    follows = (DeliveryCentreProposal,)
     renders_prefixes = ("DeliveryCentreProposal:",)
 
     def define(self, metadata: sa.MetaData, suffix: str) -> dict[str, sa.Table]:
@@ -49,7 +51,8 @@ class CentreProposals(View):
         )
         return {"centre_proposals": t}
 
-    def on_DeliveryCentreProposal_Proposed(self, docs: Docs, e: Event) -> None:
+    @handles(DeliveryCentreProposal, "Proposed")
+    def proposed(self, docs: Docs, e: Event) -> None:
         s = e["state"]
         doc = {k: s[k] for k in FIELDS}
         doc.update(
@@ -69,7 +72,8 @@ class CentreProposals(View):
         doc["version"] = e["version"]
         return doc
 
-    def on_DeliveryCentreProposal_Costed(self, docs: Docs, e: Event) -> None:
+    @handles(DeliveryCentreProposal, "Costed")
+    def costed(self, docs: Docs, e: Event) -> None:
         s = e["state"]
         self._doc(docs, e).update(
             status="costed",
@@ -87,10 +91,12 @@ class CentreProposals(View):
             decided_at=s.get("timestamp"),
         )
 
-    def on_DeliveryCentreProposal_Approved(self, docs: Docs, e: Event) -> None:
+    @handles(DeliveryCentreProposal, "Approved")
+    def approved(self, docs: Docs, e: Event) -> None:
         self._decided(docs, e, "approved")
 
-    def on_DeliveryCentreProposal_Rejected(self, docs: Docs, e: Event) -> None:
+    @handles(DeliveryCentreProposal, "Rejected")
+    def rejected(self, docs: Docs, e: Event) -> None:
         self._decided(docs, e, "rejected")
 
     def render(self, key: str, doc: Doc, docs: Docs) -> Rows:

@@ -6,18 +6,21 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from projections.engine import Doc, Docs, Event, Rows, View
+from domain import BusinessGroup, TrainingNeed
+from projections.read_model import Doc, Docs, Event, ReadModel, Rows, handles, topic_of
 
 HOURS_PER_LEARNER_DAY = 8.0  # as the optimiser counts a learner-day against the allowance
 DEMANDED = {"analysed", "prioritised", "endorsed", "scheduled", "delivered", "evaluated"}
 ENDORSED = {"endorsed", "scheduled", "delivered", "evaluated"}
 SCHEDULED = {"scheduled", "delivered", "evaluated"}
 MEASURES = ("demanded", "endorsed", "scheduled", "delivered")
+NEED_IDENTIFIED = topic_of(TrainingNeed, "Identified")
 
 
-class GroupTrainingTime(View):
+class GroupTrainingTime(ReadModel):
     name = "group_time"
     title = "Training time per head against allowance"
+    follows = (BusinessGroup, TrainingNeed)
     renders_prefixes = ("BusinessGroup:",)
 
     def define(self, metadata: sa.MetaData, suffix: str) -> dict[str, sa.Table]:
@@ -48,13 +51,14 @@ class GroupTrainingTime(View):
 
     def keys(self, event: Event) -> tuple[str, ...]:
         own = f"{event['entity']}:{event['originator_id']}"
-        if event["entity"] == "TrainingNeed" and event["kind"] == "Identified":
+        if event["topic"] == NEED_IDENTIFIED:
             return (own, f"BusinessGroup:{event['state']['group_id']}")
         return (own,)
 
     # --- the group --------------------------------------------------------------------------
 
-    def on_BusinessGroup_Registered(self, docs: Docs, e: Event) -> None:
+    @handles(BusinessGroup, "Registered")
+    def group_registered(self, docs: Docs, e: Event) -> None:
         s = e["state"]
         docs.put(
             f"BusinessGroup:{e['originator_id']}",
@@ -68,19 +72,23 @@ class GroupTrainingTime(View):
         doc["version"] = e["version"]
         return doc
 
-    def on_BusinessGroup_HeadcountUpdated(self, docs: Docs, e: Event) -> None:
+    @handles(BusinessGroup, "HeadcountUpdated")
+    def group_headcount_updated(self, docs: Docs, e: Event) -> None:
         doc = self._group(docs, e)
         doc["officers"], doc["staff"] = e["state"]["officers"], e["state"]["staff"]
 
-    def on_BusinessGroup_AllowanceSet(self, docs: Docs, e: Event) -> None:
+    @handles(BusinessGroup, "AllowanceSet")
+    def group_allowance_set(self, docs: Docs, e: Event) -> None:
         self._group(docs, e)["allowance"] = e["state"]["hours_per_head"]
 
-    def on_BusinessGroup_BoardChairAssigned(self, docs: Docs, e: Event) -> None:
+    @handles(BusinessGroup, "BoardChairAssigned")
+    def group_board_chair_assigned(self, docs: Docs, e: Event) -> None:
         self._group(docs, e)["chair"] = e["state"]["chair"]
 
     # --- its needs: each keeps its own small document; the group keeps running totals -------
 
-    def on_TrainingNeed_Identified(self, docs: Docs, e: Event) -> None:
+    @handles(TrainingNeed, "Identified")
+    def need_identified(self, docs: Docs, e: Event) -> None:
         group_key = f"BusinessGroup:{e['state']['group_id']}"
         docs.put(
             f"TrainingNeed:{e['originator_id']}",
@@ -98,30 +106,38 @@ class GroupTrainingTime(View):
         for measure in MEASURES:
             hours[measure] += after[measure] - before[measure]
 
-    def on_TrainingNeed_AnalysisRecorded(self, docs: Docs, e: Event) -> None:
+    @handles(TrainingNeed, "AnalysisRecorded")
+    def need_analysis_recorded(self, docs: Docs, e: Event) -> None:
         analysis = e["state"]["analysis"]
         self._need(docs, e, status="analysed", learners=analysis["learners"],
                    days=analysis["days_per_learner"])  # fmt: skip
 
-    def on_TrainingNeed_Prioritised(self, docs: Docs, e: Event) -> None:
+    @handles(TrainingNeed, "Prioritised")
+    def need_prioritised(self, docs: Docs, e: Event) -> None:
         self._need(docs, e, status="prioritised")
 
-    def on_TrainingNeed_Endorsed(self, docs: Docs, e: Event) -> None:
+    @handles(TrainingNeed, "Endorsed")
+    def need_endorsed(self, docs: Docs, e: Event) -> None:
         self._need(docs, e, status="endorsed")
 
-    def on_TrainingNeed_Rejected(self, docs: Docs, e: Event) -> None:
+    @handles(TrainingNeed, "Rejected")
+    def need_rejected(self, docs: Docs, e: Event) -> None:
         self._need(docs, e, status="rejected")
 
-    def on_TrainingNeed_Withdrawn(self, docs: Docs, e: Event) -> None:
+    @handles(TrainingNeed, "Withdrawn")
+    def need_withdrawn(self, docs: Docs, e: Event) -> None:
         self._need(docs, e, status="withdrawn")
 
-    def on_TrainingNeed_Scheduled(self, docs: Docs, e: Event) -> None:
+    @handles(TrainingNeed, "Scheduled")
+    def need_scheduled(self, docs: Docs, e: Event) -> None:
         self._need(docs, e, status="scheduled", scheduled=e["state"]["learners"])
 
-    def on_TrainingNeed_Delivered(self, docs: Docs, e: Event) -> None:
+    @handles(TrainingNeed, "Delivered")
+    def need_delivered(self, docs: Docs, e: Event) -> None:
         self._need(docs, e, status="delivered", attended=e["state"]["attendance"])
 
-    def on_TrainingNeed_Evaluated(self, docs: Docs, e: Event) -> None:
+    @handles(TrainingNeed, "Evaluated")
+    def need_evaluated(self, docs: Docs, e: Event) -> None:
         self._need(docs, e, status="evaluated")
 
     def render(self, key: str, doc: Doc, docs: Docs) -> Rows:
