@@ -16,7 +16,7 @@ import math
 import random
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -26,11 +26,15 @@ from bench.force.plans import CyclePlan, analysis
 from domain import NeedStatus, ProposalStatus
 from domain.calendar import add_working_days, is_working_day, monday_of, working_days
 from domain.costing import Rates, abstraction, room_days, session_cash, trainer_days
-from planning.model import LEVELS, Reason, Weights
+from planning.model import LEVELS, CostBreakdown, PlanningResult, Reason, Session, Weights
+from planning.model import NeedStatus as Met
 from planning.rules import HOURS_PER_ROOM_DAY
 from planning.rules.objective import MANDATORY_WEIGHT, PRIORITY_POUNDS, STATED
+from planning.solver import session_id
 
 SLOT_TRIES = 24  # random slots tried for a session before the course is given up
+# What a run records, in the optimiser's order (the keys of PlanningResult.to_dict()).
+RUN_KEYS = list(PlanningResult("", None, None, 0.0, "").to_dict())
 
 
 @dataclass
@@ -163,12 +167,12 @@ class Allocator:
         kept = kept or []
         venues = self.venues(plan, centres=centres, kept=kept)
         by_id = {v.venue_id: v for v in venues}
-        sessions = [dict(s) for s in kept]
+        sessions = [Session.from_dict(s) for s in kept]
         placed: Counter[str] = Counter()
         for s in kept:
             for need_id, places in s["needs"].items():
                 placed[need_id] += places
-        spent = sum(self.session_cost(s, by_id.get(s["venue_id"]), rates) for s in kept)
+        spent = sum(self.session_cost(s, by_id.get(s.venue_id), rates) for s in sessions)
         courses: dict[tuple[str, str, str], list[str]] = defaultdict(list)
         for key, need in plan.needs.items():
             if need.status is NeedStatus.ENDORSED:
@@ -179,7 +183,7 @@ class Allocator:
             courses, key=lambda c: (LEVELS.index(COURSE[c[0]].level), -COURSE[c[0]].score, c)
         )
         out_of_budget = False
-        used = {s["session_id"] for s in sessions}  # session ids are unique in a run
+        used = {s.session_id for s in sessions}  # session ids are unique in a run
         for course_key in order:
             course = COURSE[course_key[0]]
             keys = sorted(
@@ -235,38 +239,37 @@ class Allocator:
                     venue.taken[day] += 1
                 for day in dates:
                     venue.used[day] += 1
-                start = date.fromordinal(dates[0]).isoformat()
+                start = date.fromordinal(dates[0])
                 number = 1
                 while (
-                    session_id := f"{course.code}/{days}d@{venue.venue_id}:{start}#{number}"
+                    name := session_id(course.code, days, venue.venue_id, start, number)
                 ) in used:
                     number += 1
-                used.add(session_id)
+                used.add(name)
                 sessions.append(
-                    {
-                        "session_id": session_id,
-                        "course_code": course.code,
-                        "venue_kind": venue.kind,
-                        "venue_id": venue.venue_id,
-                        "starts_on": start,
-                        "ends_on": date.fromordinal(dates[-1]).isoformat(),
-                        "learners": dict(learners),
-                        "needs": needs,
-                        "pinned": False,
-                    }
+                    Session(
+                        session_id=name,
+                        course_code=course.code,
+                        venue_kind=venue.kind,
+                        venue_id=venue.venue_id,
+                        starts_on=start,
+                        days=days,
+                        needs=needs,
+                        learners=dict(learners),
+                    )
                 )
         return self.result(plan, sessions, venues, placed, reasons, rng, budget, rates)
 
     @staticmethod
-    def session_cost(session: dict[str, Any], venue: Venue | None, rates: Rates) -> float:
-        course = COURSE[session["course_code"]]
+    def session_cost(session: Session, venue: Venue | None, rates: Rates) -> float:
+        course = COURSE[session.course_code]
         rate = venue.rate if venue else 0
-        return session_cash(length(session), rate, course.trainers, rates.trainer_day)
+        return session_cash(session.days, rate, course.trainers, rates.trainer_day)
 
     def result(
         self,
         plan: CyclePlan,
-        sessions: list[dict[str, Any]],
+        sessions: list[Session],
         venues: list[Venue],
         placed: Counter[str],
         reasons: dict[str, Reason],
@@ -274,22 +277,24 @@ class Allocator:
         budget: float,
         rates: Rates,
     ) -> dict[str, Any]:
+        """The run as the optimiser reports one (`PlanningResult.to_dict()`): its objective
+        (with a gap a CP-SAT run might report), cost, every need's outcome and utilisation per
+        venue and week."""
         by_id = {v.venue_id: v for v in venues}
         levels = Weights.from_cycle(plan.cycle.weights).level
         cost = Counter[str]()
         mandatory = 0
         points = 0.0
-        opened = sorted({s["venue_id"] for s in sessions if s["venue_kind"] == "centre"})
+        opened = sorted({s.venue_id for s in sessions if s.venue_kind == "centre"})
         for s in sessions:
-            venue = by_id.get(s["venue_id"])
-            course = COURSE[s["course_code"]]
-            days = length(s)
+            venue = by_id.get(s.venue_id)
+            course = COURSE[s.course_code]
             rate = venue.rate if venue else 0.0
-            cost["centre_running" if s["venue_kind"] == "centre" else "facility_days"] += round(
-                room_days(days, rate)
+            cost["centre_running" if s.venue_kind == "centre" else "facility_days"] += round(
+                room_days(s.days, rate)
             )
-            cost["trainer_days"] += trainer_days(days, course.trainers, rates.trainer_day)
-            for need_id, places in s["needs"].items():
+            cost["trainer_days"] += trainer_days(s.days, course.trainers, rates.trainer_day)
+            for need_id, places in s.needs.items():
                 need = plan.needs.get(need_id)
                 if need is None:
                     continue
@@ -306,83 +311,80 @@ class Allocator:
             centre = self.estate.centres.get(centre_id)
             if centre is not None and centre.status is not ProposalStatus.APPROVED:
                 cost["centre_setup"] += round(centre.setup_cost)
-        cash = (
-            cost["facility_days"]
-            + cost["centre_setup"]
-            + cost["centre_running"]
-            + cost["trainer_days"]
+        costs = CostBreakdown(
+            facility_days=cost["facility_days"],
+            centre_setup=cost["centre_setup"],
+            centre_running=cost["centre_running"],
+            trainer_days=cost["trainer_days"],
+            learner_abstraction=cost["learner_abstraction"],
         )
         objective = (
             MANDATORY_WEIGHT * mandatory
             + PRIORITY_POUNDS * points
-            - cash
-            - cost["learner_abstraction"]
+            - costs.total
+            - costs.learner_abstraction
         )
         gap = rng.choice((0.0, 0.0, 0.0, 0.0008, 0.003, 0.011))
+        seconds = round(rng.uniform(20, 60), 2)
         outcomes = []
         for key, need in plan.needs.items():
             if need.status not in (NeedStatus.ENDORSED, NeedStatus.SCHEDULED):
                 continue
             learners = analysis(need)["learners"]
             met = min(learners, placed[key])
-            status = "met" if met >= learners else "partly met" if met else "unmet"
+            status = Met.MET if met >= learners else Met.PARTLY_MET if met else Met.UNMET
+            why = [] if status is Met.MET else [str(reasons.get(key, Reason.OUT_RANKED))]
             outcomes.append(
                 {
                     "need_id": key,
-                    "status": status,
+                    "status": str(status),
                     "learners": learners,
                     "learners_met": met,
-                    "reasons": []
-                    if status == "met"
-                    else [str(reasons.get(key, Reason.OUT_RANKED))],
+                    "reasons": why,
                 }
             )
-        utilisation = []
-        for venue in sorted(venues, key=lambda v: v.venue_id):
-            weeks: dict[int, list[float]] = defaultdict(lambda: [0.0, 0.0])
-            first = date.fromordinal(max(plan.start.toordinal(), venue.first_day))
-            for day in working_days(first, plan.end):
-                ordinal = day.toordinal()
-                week = weeks[monday_of(day).toordinal()]
-                week[0] += venue.used[ordinal] * HOURS_PER_ROOM_DAY
-                week[1] += max(0, venue.rooms - venue.before[ordinal]) * HOURS_PER_ROOM_DAY
-            for monday, (used, available) in sorted(weeks.items()):
-                utilisation.append(
-                    {
-                        "venue_id": venue.venue_id,
-                        "week": date.fromordinal(monday).isoformat(),
-                        "used_hours": used,
-                        "available_hours": available,
-                    }
-                )
         self.sessions_made += len(sessions)
-        return {
+        run = {
             "status": "OPTIMAL" if gap == 0 else "FEASIBLE",
             "objective": objective,
             "bound": objective * (1 + gap),
-            "seconds": round(rng.uniform(20, 60), 2),
+            "seconds": seconds,
             "objective_terms": STATED,
-            "sessions": sessions,
+            "sessions": [session.to_dict() for session in sessions],
             "centres_opened": opened,
-            "cost": {
-                **{
-                    k: int(cost[k])
-                    for k in (
-                        "facility_days",
-                        "centre_setup",
-                        "centre_running",
-                        "trainer_days",
-                        "learner_abstraction",
-                    )
-                },
-                "total": int(cash),
-            },
-            "utilisation": utilisation,
+            "cost": {**asdict(costs), "total": costs.total},
+            "utilisation": utilisation(plan, venues),
             "outcomes": outcomes,
             "moves": [],
             "settings": {"budget": budget},
             "gap": gap,
         }
+        if list(run) != RUN_KEYS:
+            raise AssertionError(f"a run's keys are {RUN_KEYS}, not {list(run)}")
+        return run
+
+
+def utilisation(plan: CyclePlan, venues: list[Venue]) -> list[dict[str, Any]]:
+    """Room-hours used by the run and left free by everything else, per venue and week."""
+    found = []
+    for venue in sorted(venues, key=lambda v: v.venue_id):
+        weeks: dict[date, list[float]] = defaultdict(lambda: [0.0, 0.0])
+        first = date.fromordinal(max(plan.start.toordinal(), venue.first_day))
+        for day in working_days(first, plan.end):
+            ordinal = day.toordinal()
+            week = weeks[monday_of(day)]
+            week[0] += venue.used[ordinal] * HOURS_PER_ROOM_DAY
+            week[1] += max(0, venue.rooms - venue.before[ordinal]) * HOURS_PER_ROOM_DAY
+        for monday, (used, available) in sorted(weeks.items()):
+            found.append(
+                {
+                    "venue_id": venue.venue_id,
+                    "week": monday.isoformat(),
+                    "used_hours": used,
+                    "available_hours": available,
+                }
+            )
+    return found
 
 
 def unmet(reasons: dict[str, Reason], remaining: dict[str, int], reason: Reason) -> None:
