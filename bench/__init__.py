@@ -5,5 +5,8 @@ line; the modules without a command are their parts:
 
 * bench.force: the simulated force whose event history bench/history.py makes (and
   bench/rebuild.py rebuilds the read models from);
-* bench.databases: store URLs, connections and scratch PostgreSQL databases.
+* bench.server, bench.clients, bench.breakdown: the HTTP benchmark's parts (bench/api.py);
+* bench.wiring: where the benchmarks reach the product's composition root;
+* bench.databases: store URLs, connections and scratch PostgreSQL databases;
+* bench.machine: what the machine was doing while a benchmark ran (CPU, load, memory).
 """

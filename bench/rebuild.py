@@ -36,14 +36,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import ctypes
-import gc
 import io
 import json
 import os
 import platform
 import pstats
-import resource
 import subprocess
 import sys
 import time
@@ -58,6 +55,7 @@ if __name__ == "__main__":  # run as `python bench/NAME.py`: the repository on t
 
 from bench.databases import connect, redact
 from bench.force.store import ensure_history
+from bench.machine import PeakMemory, trim
 from domain import TrainingPlanner, store_env
 from projections import VIEW_NAMES, Projections
 from projections import events as events_module
@@ -69,55 +67,6 @@ ISSUE_RATE = 40_000  # the issue's figure (30 s for a million would be 33,333/s)
 BATCH = 10_000
 ENGINES = ("sqlite", "postgresql")
 MiB = 1024 * 1024
-
-
-# --- memory ---------------------------------------------------------------------------------
-
-
-def _status(field_name: str) -> int | None:
-    """A field of /proc/self/status in bytes (VmRSS, VmHWM), or None off Linux."""
-    try:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith(field_name + ":"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        return None
-    return None
-
-
-def _trim() -> None:
-    gc.collect()
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-
-
-class PeakMemory:
-    """The peak RSS of a stretch of work above the RSS it started from."""
-
-    def __init__(self) -> None:
-        self.method = "VmHWM reset via /proc/self/clear_refs"
-        try:
-            with open("/proc/self/clear_refs", "w") as refs:
-                refs.write("5")
-            if _status("VmHWM") is None:
-                raise OSError
-        except OSError:
-            self.method = "ru_maxrss delta (growth past the process's earlier peak only)"
-
-    def start(self) -> None:
-        _trim()
-        if self.method.startswith("VmHWM"):
-            with open("/proc/self/clear_refs", "w") as refs:
-                refs.write("5")
-            self.base = _status("VmRSS") or 0
-        else:
-            self.base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-
-    def peak(self) -> int:
-        if self.method.startswith("VmHWM"):
-            return max(0, (_status("VmHWM") or 0) - self.base)
-        return max(0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 - self.base)
 
 
 # --- one measurement ------------------------------------------------------------------------
@@ -292,7 +241,7 @@ def traced_peak(projections: Projections) -> int:
     import tracemalloc
 
     say("  tracemalloc: one more full rebuild (slow, not timed)")
-    _trim()
+    trim()
     tracemalloc.start()
     try:
         projections.rebuild(batch=BATCH)
