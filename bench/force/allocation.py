@@ -33,6 +33,7 @@ from planning.rules.objective import MANDATORY_WEIGHT, PRIORITY_POUNDS, STATED
 from planning.solver import session_id
 
 SLOT_TRIES = 24  # random slots tried for a session before the course is given up
+FRIDAY, WEEK = timedelta(days=4), timedelta(days=7)  # from a Monday
 # What a run records, in the optimiser's order (the keys of PlanningResult.to_dict()).
 RUN_KEYS = list(PlanningResult("", None, None, 0.0, "").to_dict())
 
@@ -368,22 +369,25 @@ def utilisation(plan: CyclePlan, venues: list[Venue]) -> list[dict[str, Any]]:
     """Room-hours used by the run and left free by everything else, per venue and week."""
     found = []
     for venue in sorted(venues, key=lambda v: v.venue_id):
-        weeks: dict[date, list[float]] = defaultdict(lambda: [0.0, 0.0])
         first = date.fromordinal(max(plan.start.toordinal(), venue.first_day))
-        for day in working_days(first, plan.end):
-            ordinal = day.toordinal()
-            week = weeks[monday_of(day)]
-            week[0] += venue.used[ordinal] * HOURS_PER_ROOM_DAY
-            week[1] += max(0, venue.rooms - venue.before[ordinal]) * HOURS_PER_ROOM_DAY
-        for monday, (used, available) in sorted(weeks.items()):
-            found.append(
-                {
-                    "venue_id": venue.venue_id,
-                    "week": monday.isoformat(),
-                    "used_hours": used,
-                    "available_hours": available,
-                }
-            )
+        monday = monday_of(first)
+        while monday <= plan.end:
+            days = [
+                day.toordinal()
+                for day in working_days(max(first, monday), min(plan.end, monday + FRIDAY))
+            ]
+            if days:
+                used = sum(venue.used[day] for day in days)
+                free = sum(max(0, venue.rooms - venue.before[day]) for day in days)
+                found.append(
+                    {
+                        "venue_id": venue.venue_id,
+                        "week": monday.isoformat(),
+                        "used_hours": used * HOURS_PER_ROOM_DAY,
+                        "available_hours": free * HOURS_PER_ROOM_DAY,
+                    }
+                )
+            monday += WEEK
     return found
 
 
