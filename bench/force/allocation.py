@@ -26,11 +26,10 @@ from bench.force.plans import CyclePlan, analysis
 from domain import NeedStatus, ProposalStatus
 from domain.calendar import add_working_days, is_working_day, monday_of, working_days
 from domain.costing import Rates, abstraction, room_days, session_cash, trainer_days
+from planning.facts import HOURS_PER_ROOM_DAY, MANDATORY_WEIGHT, OBJECTIVE_TERMS, PRIORITY_POUNDS
 from planning.model import LEVELS, CostBreakdown, PlanningResult, Reason, Session, Weights
 from planning.model import NeedStatus as Met
-from planning.rules import HOURS_PER_ROOM_DAY
-from planning.rules.objective import MANDATORY_WEIGHT, PRIORITY_POUNDS, STATED
-from planning.solver import session_id
+from planning.report import session_id
 
 SLOT_TRIES = 24  # random slots tried for a session before the course is given up
 FRIDAY, WEEK = timedelta(days=4), timedelta(days=7)  # from a Monday
@@ -350,7 +349,7 @@ class Allocator:
             "objective": objective,
             "bound": objective * (1 + gap),
             "seconds": seconds,
-            "objective_terms": STATED,
+            "objective_terms": OBJECTIVE_TERMS,
             "sessions": [session.to_dict() for session in sessions],
             "centres_opened": opened,
             "cost": {**asdict(costs), "total": costs.total},
