@@ -1,6 +1,6 @@
 """HTTP API benchmark: a write command against the trivial endpoint, on the real server.
 
-Starts the real server (uvicorn, `api.app:create_app`, the demo tokens) in a subprocess on a
+Starts the real server (uvicorn, `api.http.app:create_app`, the demo tokens) in a subprocess on a
 fresh SQLite file and on a fresh PostgreSQL database and measures, at each number of concurrent
 clients (one thread with its own keep-alive httpx client each, loopback only):
 
@@ -187,7 +187,7 @@ class Server:
             env.pop(name, None)
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "uvicorn", "--factory", "api.app:create_app",
+                [sys.executable, "-m", "uvicorn", "--factory", "api.http.app:create_app",
                  "--host", "127.0.0.1", "--port", str(self.port),
                  "--workers", str(self.workers), "--log-level", "info", "--no-access-log"],
                 cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
@@ -265,12 +265,12 @@ def prepare_store(url: str) -> None:
     first."""
     import logging
 
-    from api.app import build_resources, close_resources
     from api.settings import Settings
+    from api.stack import open_stack
 
     logging.getLogger("trainplan.api").setLevel(logging.ERROR)  # the demo-token warning
     settings = Settings(database_url=url, tokens=None, tokens_file=None, seal_key=None)
-    close_resources(build_resources(settings))
+    open_stack(settings).close()
 
 
 def postgres_reachable(admin_url: str) -> str | None:
@@ -623,7 +623,7 @@ def breakdown(engine: str, url: str, writes: int, idempotency_key: bool) -> dict
     from fastapi.testclient import TestClient
 
     import projections.runner as runner
-    from api.app import create_app
+    from api.http.app import create_app
     from api.settings import Settings
     from projections import integrity
 
@@ -632,7 +632,7 @@ def breakdown(engine: str, url: str, writes: int, idempotency_key: bool) -> dict
     t = Timings()
     statements: Counter[str] = Counter()
     with TestClient(app) as client, contextlib.ExitStack() as stack:
-        resources = app.state.resources
+        resources = app.state.stack
         planner, views = resources.planner, resources.projections
         for engine_name, sa_engine in (
             ("views", views.engine),
