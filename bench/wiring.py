@@ -8,11 +8,11 @@ import logging
 
 from fastapi import FastAPI
 
-from api.app import build_resources, close_resources, create_app
-from api.deps import Resources
+from api.http.app import create_app
 from api.settings import Settings
+from api.stack import Stack, open_stack
 
-APP_FACTORY = "api.app:create_app"  # uvicorn --factory
+APP_FACTORY = "api.http.app:create_app"  # uvicorn --factory
 
 
 def settings_for(url: str) -> Settings:
@@ -26,7 +26,7 @@ def prepare_store(url: str) -> None:
     fails with a duplicate pg_type and uvicorn stops them all), as a deployment would migrate
     first."""
     logging.getLogger("trainplan.api").setLevel(logging.ERROR)  # the demo-token warning
-    close_resources(build_resources(settings_for(url)))
+    open_stack(settings_for(url)).close()
 
 
 def app_in_process(url: str) -> FastAPI:
@@ -34,7 +34,7 @@ def app_in_process(url: str) -> FastAPI:
     return create_app(settings_for(url))
 
 
-def resources_of(app: FastAPI) -> Resources:
+def resources_of(app: FastAPI) -> Stack:
     """What the running app holds: its planner, projections and idempotency store."""
-    resources: Resources = app.state.resources
-    return resources
+    stack: Stack = app.state.stack
+    return stack
