@@ -29,6 +29,11 @@ class Settings(BaseSettings):
     rewrites the events AND the seals consistently is caught only by comparing the printed head
     with one written down earlier. Keep the key outside the database."""
 
+    @property
+    def seal_secret(self) -> bytes | None:
+        """The seal key as the tamper-evidence chain takes it (None: a plain SHA-256 chain)."""
+        return self.seal_key.encode() if self.seal_key else None
+
     @field_validator("database_url")
     @classmethod
     def _supported(cls, url: str) -> str:

@@ -40,8 +40,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
+if __name__ == "__main__":  # run as `python bench/NAME.py`: the repository on the path
+    sys.path[0] = str(Path(__file__).resolve().parents[1])
+
+from bench.databases import DEFAULT_PG, database_name, libpq, scratch_database
+from bench.machine import is_busy, load_average
 from domain import TrainingPlanner, store_env
 
 TARGET = 0.5  # app / raw with the same transaction pattern
@@ -267,29 +271,6 @@ def bench_sqlite(commands: int, rounds: int) -> dict[str, Any]:
             app.close()
 
 
-def with_database(url: str, dbname: str, *, libpq: bool) -> str:
-    """`url` pointing at `dbname`; `libpq` drops SQLAlchemy's `+psycopg` from the scheme."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.split("+")[0] if libpq else parts.scheme
-    return urlunsplit((scheme, parts.netloc, f"/{dbname}", parts.query, parts.fragment))
-
-
-@contextmanager
-def scratch_database(admin_url: str) -> Iterator[str]:
-    """A fresh database, dropped after; raises psycopg.OperationalError if unreachable."""
-    import psycopg
-
-    name = f"trainplan_append_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    admin_db = urlsplit(admin_url).path.lstrip("/") or "postgres"
-    conninfo = with_database(admin_url, admin_db, libpq=True)
-    with psycopg.connect(conninfo, autocommit=True, connect_timeout=5) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            yield name
-        finally:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def bench_postgres(commands: int, rounds: int, admin_url: str) -> dict[str, Any]:
     try:
         import psycopg
@@ -297,14 +278,15 @@ def bench_postgres(commands: int, rounds: int, admin_url: str) -> dict[str, Any]
         return {"skipped": f"psycopg is not installed ({error})"}
     warmup = warmup_count(commands)
     try:
-        with scratch_database(admin_url) as name:
-            app = ThroughApplication(with_database(admin_url, name, libpq=False), warmup)
+        with scratch_database(admin_url, "trainplan_append") as url:
+            app = ThroughApplication(url, warmup)
             try:
-                raw = RawPostgres(
-                    with_database(admin_url, name, libpq=True), app.topic, app.state, warmup
-                )
+                raw = RawPostgres(libpq(url), app.topic, app.state, warmup)
                 try:
-                    return {**measure(app, raw, commands, rounds), "scratch_database": name}
+                    return {
+                        **measure(app, raw, commands, rounds),
+                        "scratch_database": database_name(url),
+                    }
                 finally:
                     raw.close()
             finally:
@@ -346,25 +328,13 @@ def report(engine: str, result: dict[str, Any]) -> None:
     print(f"  {f'target app >= {TARGET} x raw same pattern':<44}: {verdict}")
 
 
-def load_average() -> float | None:
-    try:
-        return round(os.getloadavg()[0], 2)
-    except OSError:  # not available on this platform
-        return None
-
-
-def is_busy(*loads: float | None) -> bool:
-    """Other work on the machine: a load average at or above its CPU count."""
-    return max((load or 0.0 for load in loads), default=0.0) >= (os.cpu_count() or 1)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--commands", type=int, default=2000, help="per round (default 2000)")
     parser.add_argument("--engines", default=",".join(ENGINES))
     parser.add_argument(
         "--pg-url",
-        default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+        default=DEFAULT_PG,
         help="admin URL, used to create and drop the scratch database",
     )
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (default 3)")

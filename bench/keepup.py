@@ -18,13 +18,14 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+if __name__ == "__main__":  # run as `python bench/NAME.py`: the repository on the path
+    sys.path[0] = str(Path(__file__).resolve().parents[1])
 
-from domain import TrainingPlanner, store_env  # noqa: E402
-from projections import integrity, open_projections  # noqa: E402
+from bench.databases import DEFAULT_PG, postgres_reachable, scratch_database
+from domain import TrainingPlanner, store_env
+from projections import integrity, open_projections
 
 LIBRARY_POLL_MS = 100.0
 
@@ -66,36 +67,11 @@ def measure(url: str, commands: int) -> dict[str, float]:
     return result
 
 
-def postgres_url(admin: str) -> tuple[str, str] | None:
-    import psycopg
-
-    base = admin.replace("postgresql+psycopg://", "postgresql://")
-    try:
-        with psycopg.connect(base, autocommit=True, connect_timeout=3) as conn:
-            name = f"trainplan_keepup_{uuid.uuid4().hex[:8]}"
-            conn.execute(f'CREATE DATABASE "{name}"')
-    except psycopg.OperationalError as error:
-        print(f"PostgreSQL unreachable ({error}); skipped")
-        return None
-    return admin.rsplit("/", 1)[0] + "/" + name, name
-
-
-def drop(admin: str, name: str) -> None:
-    import psycopg
-
-    base = admin.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,)
-        )
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--commands", type=int, default=300)
     parser.add_argument("--engines", default="sqlite,postgresql")
-    parser.add_argument("--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--pg-url", default=DEFAULT_PG)
     args = parser.parse_args()
     figures: dict[str, dict[str, float]] = {}
     for engine in args.engines.split(","):
@@ -103,14 +79,11 @@ def main() -> None:
             with tempfile.TemporaryDirectory() as folder:
                 figures["sqlite"] = measure(f"sqlite:///{folder}/keepup.db", args.commands)
         elif engine == "postgresql":
-            made = postgres_url(args.pg_url)
-            if made is None:
+            if why := postgres_reachable(args.pg_url):
+                print(f"PostgreSQL unreachable ({why}); skipped")
                 continue
-            url, name = made
-            try:
+            with scratch_database(args.pg_url, "trainplan_keepup") as url:
                 figures["postgresql"] = measure(url, args.commands)
-            finally:
-                drop(args.pg_url, name)
     print(f"{'engine':<11} {'command p50/p99':>16} {'catch-up p50/p99':>17} {'seal p50/p99':>14}")
     for engine, f in figures.items():
         print(f"{engine:<11} {f['command_p50_ms']:>7.2f} /{f['command_p99_ms']:>6.2f} ms "

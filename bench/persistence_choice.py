@@ -14,9 +14,13 @@ from __future__ import annotations
 import argparse
 import json
 import sqlite3
+import sys
 import tempfile
 import time
 from pathlib import Path
+
+if __name__ == "__main__":  # run as `python bench/NAME.py`: the repository on the path
+    sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 from domain import TrainingPlanner, store_env
 

@@ -36,15 +36,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import ctypes
-import gc
-import importlib
 import io
 import json
 import os
 import platform
 import pstats
-import resource
 import subprocess
 import sys
 import time
@@ -54,6 +50,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+if __name__ == "__main__":  # run as `python bench/NAME.py`: the repository on the path
+    sys.path[0] = str(Path(__file__).resolve().parents[1])
+
+from bench.databases import connect, redact
+from bench.force.store import ensure_history
+from bench.machine import PeakMemory, trim
 from domain import TrainingPlanner, store_env
 from projections import VIEW_NAMES, Projections
 from projections import events as events_module
@@ -65,63 +67,6 @@ ISSUE_RATE = 40_000  # the issue's figure (30 s for a million would be 33,333/s)
 BATCH = 10_000
 ENGINES = ("sqlite", "postgresql")
 MiB = 1024 * 1024
-
-
-def load_history_module() -> Any:
-    """bench/history.py, beside this file (bench is not a package)."""
-    here = str(Path(__file__).resolve().parent)
-    if here not in sys.path:
-        sys.path.insert(0, here)
-    return importlib.import_module("history")
-
-
-# --- memory ---------------------------------------------------------------------------------
-
-
-def _status(field_name: str) -> int | None:
-    """A field of /proc/self/status in bytes (VmRSS, VmHWM), or None off Linux."""
-    try:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith(field_name + ":"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        return None
-    return None
-
-
-def _trim() -> None:
-    gc.collect()
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-
-
-class PeakMemory:
-    """The peak RSS of a stretch of work above the RSS it started from."""
-
-    def __init__(self) -> None:
-        self.method = "VmHWM reset via /proc/self/clear_refs"
-        try:
-            with open("/proc/self/clear_refs", "w") as refs:
-                refs.write("5")
-            if _status("VmHWM") is None:
-                raise OSError
-        except OSError:
-            self.method = "ru_maxrss delta (growth past the process's earlier peak only)"
-
-    def start(self) -> None:
-        _trim()
-        if self.method.startswith("VmHWM"):
-            with open("/proc/self/clear_refs", "w") as refs:
-                refs.write("5")
-            self.base = _status("VmRSS") or 0
-        else:
-            self.base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-
-    def peak(self) -> int:
-        if self.method.startswith("VmHWM"):
-            return max(0, (_status("VmHWM") or 0) - self.base)
-        return max(0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 - self.base)
 
 
 # --- one measurement ------------------------------------------------------------------------
@@ -185,7 +130,7 @@ class Bench:
 
     def run(self, profile: str | None, use_tracemalloc: bool) -> None:
         reader = TrainingPlanner(env=store_env(self.url))
-        head = int(reader.recorder.max_notification_id() or 0)  # type: ignore[attr-defined]
+        head = int(reader.recorder.max_notification_id() or 0)
         if head != self.events:
             raise SystemExit(f"{self.url}: {head:,} events stored, expected {self.events:,}")
         try:
@@ -296,7 +241,7 @@ def traced_peak(projections: Projections) -> int:
     import tracemalloc
 
     say("  tracemalloc: one more full rebuild (slow, not timed)")
-    _trim()
+    trim()
     tracemalloc.start()
     try:
         projections.rebuild(batch=BATCH)
@@ -345,16 +290,7 @@ def views_size(projections: Projections) -> int | None:
 
 def pg_size(url: str) -> int | None:
     try:
-        import psycopg
-
-        env = store_env(url)
-        with psycopg.connect(
-            host=env["POSTGRES_HOST"],
-            port=int(env["POSTGRES_PORT"]),
-            user=env["POSTGRES_USER"],
-            password=env["POSTGRES_PASSWORD"] or None,
-            dbname=env["POSTGRES_DBNAME"],
-        ) as conn:
+        with connect(url) as conn:
             row = conn.execute("SELECT pg_database_size(current_database())").fetchone()
             return int(row[0]) if row else None
     except Exception:
@@ -528,7 +464,6 @@ def main(argv: list[str] | None = None) -> int:
     for engine in engines:
         if engine not in ENGINES:
             parser.error(f"--engines: {engine!r} is not one of {', '.join(ENGINES)}")
-    history = load_history_module()
     memory = PeakMemory()
     started = time.perf_counter()
     report: dict[str, Any] = {
@@ -541,8 +476,8 @@ def main(argv: list[str] | None = None) -> int:
     for engine in engines:
         for events in sizes:
             url = history_url(engine, events, args.seed, args.database_dir, args.pg_url)
-            say(f"{engine}, {events:,} events: {history.redact(url)}")
-            generated = history.ensure_history(url, events, args.seed, replace=True, say=say)
+            say(f"{engine}, {events:,} events: {redact(url)}")
+            generated = ensure_history(url, events, args.seed, replace=True, say=say)
             fresh_views(url)
             bench = Bench(url, events, per_view=args.per_view, memory=memory)
             profile = args.profile if args.profile and events == sizes[0] else None

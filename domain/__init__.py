@@ -2,7 +2,7 @@
 
 Imports only the standard library and the eventsourcing library."""
 
-from domain.application import TrainingPlanner
+from domain.application import OutsideScope, TrainingPlanner
 from domain.centres import DeliveryCentreProposal, ProposalStatus
 from domain.cycles import CycleStatus, PlanningCycle
 from domain.errors import (
@@ -31,6 +31,7 @@ __all__ = [
     "InvalidValue",
     "NeedStatus",
     "NotFound",
+    "OutsideScope",
     "PlanningCycle",
     "PriorityLevel",
     "ProposalStatus",

@@ -4,21 +4,17 @@ track) and its schedule of usage."""
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
 from domain import values as v
+from domain.calendar import days_between, overlaps
 from domain.errors import InvalidValue, TransitionRefused
 
 NAMESPACE = UUID("0c8f5f0e-7d3c-4b65-8f3e-3f7a1f6f2b21")
-
-
-def days_between(first: str, last: str) -> list[date]:
-    start, end = date.fromisoformat(first), date.fromisoformat(last)
-    return [start + timedelta(days=offset) for offset in range((end - start).days + 1)]
 
 
 class Facility(Aggregate):
@@ -311,4 +307,5 @@ class Facility(Aggregate):
 
 
 def _overlaps(entry: dict[str, Any], first: str, last: str) -> bool:
-    return entry["starts_on"] <= last and first <= entry["ends_on"]
+    """Whether a usage entry shares a day with [first, last]."""
+    return overlaps(entry["starts_on"], entry["ends_on"], first, last)

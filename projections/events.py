@@ -14,6 +14,7 @@ import json
 from typing import Any
 
 from eventsourcing.application import Application
+from psycopg.sql import SQL, Identifier
 
 _TYPED = '"_type_"'
 
@@ -48,7 +49,8 @@ def decode_state(state: Any) -> dict[str, Any]:
     if isinstance(state, bytes | bytearray | memoryview):
         state = bytes(state).decode("utf-8")
     if not isinstance(state, str):
-        return _plain(state)  # type: ignore[no-any-return]
+        plain: dict[str, Any] = _plain(state)
+        return plain
     data: dict[str, Any] = json.loads(state)
     typed = 0
     for key, value in data.items():
@@ -67,8 +69,6 @@ def _select(app: Application, after: int, limit: int, upto: int | None) -> list[
     module = type(recorder).__module__
     table = recorder.events_table_name
     if module.startswith("eventsourcing.postgres"):
-        from psycopg.sql import SQL, Identifier
-
         statement = SQL(
             "SELECT notification_id, originator_id::text, originator_version, topic, state "
             "FROM {schema}.{table} WHERE notification_id > %s AND notification_id <= %s "
@@ -82,12 +82,12 @@ def _select(app: Application, after: int, limit: int, upto: int | None) -> list[
                 for r in cursor.fetchall()
             ]  # fmt: skip
     if module.startswith("eventsourcing.sqlite"):
-        statement = (
+        query = (
             f"SELECT rowid, originator_id, originator_version, topic, state FROM {table} "
             "WHERE rowid > ? AND rowid <= ? ORDER BY rowid LIMIT ?"
         )
         with recorder.datastore.transaction(commit=False) as cursor:
-            cursor.execute(statement, (after, upto if upto is not None else 2**62, limit))
+            cursor.execute(query, (after, upto if upto is not None else 2**62, limit))
             return [(r[0], _dashed(r[1]) if len(r[1]) == 32 else r[1], r[2], r[3], r[4])
                     for r in cursor.fetchall()]  # fmt: skip
     return [

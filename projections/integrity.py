@@ -31,45 +31,31 @@ chain hash."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import sqlite3
-import struct
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote
-from uuid import UUID
 
-import psycopg
-
-from domain import TrainingPlanner
-from domain.store import is_postgres, sqlite_path, store_env
-
-SEALS = "event_seals"
-BATCH = 5_000
-GENESIS = bytes(32)
-_TAG = b"trainplan.event_seals/v1\x00"
-_LENGTHS = struct.Struct(">5q")
-# One constant for pg_advisory_xact_lock: every sealer of every process takes the same lock.
-_LOCK_KEY = int.from_bytes(
-    hashlib.sha256(b"trainplan.event_seals").digest()[:8], "big", signed=True
+from domain.store import is_postgres
+from projections.hash_chain import (
+    GENESIS,
+    Chain,
+    chain_function,
+    event_hash,
+    from_hex,
+    recomputes,
+    text,
 )
+from projections.raw_store import SEALS, PostgresStore, SQLiteStore, Store, events_table
 
-Chain = Callable[[bytes, bytes], bytes]
+BATCH = 5_000  # events sealed per transaction
+
 Row = tuple[Any, ...]
 
-
-def events_table(url: str) -> str:
-    """The eventsourcing library's table of the application's events at `url`: on SQLite always
-    `stored_events`; on PostgreSQL `<application name, lower case>_events` (the library's
-    factory names it after the application), i.e. `trainingplanner_events`."""
-    if is_postgres(url):
-        return f"{(TrainingPlanner.name or 'stored').lower()}_events"
-    return "stored_events"
+# The raw stores under the names bench/api.py times them by.
+_SQLite, _Postgres = SQLiteStore, PostgresStore
 
 
 class SealRefused(RuntimeError):
@@ -92,246 +78,12 @@ class VerifyReport:
 
 
 # ---------------------------------------------------------------------------------------------
-# Hashing
-
-
-def _bytes(value: Any) -> bytes | None:
-    """A stored value as the bytes that are hashed: text as UTF-8, integers in decimal,
-    PostgreSQL's uuid in its text form, NULL as None."""
-    if value is None or type(value) is bytes:
-        return value
-    if isinstance(value, bytes | bytearray | memoryview):
-        return bytes(value)
-    return str(value).encode()
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, bytes | bytearray | memoryview):
-        return bytes(value).decode("utf-8", "backslashreplace")
-    return "" if value is None else str(value)
-
-
-def event_hash(
-    notification_id: int, originator_id: Any, originator_version: Any, topic: Any, state: Any
-) -> bytes:
-    """sha256 of the canonical encoding of one stored event: a tag, the five lengths (8 bytes
-    each, big-endian, -1 for NULL), then the five values (notification id and version in
-    decimal, originator id and topic as UTF-8 text, state as its raw bytes)."""
-    if (
-        type(notification_id) is int
-        and type(originator_id) in (str, UUID)
-        and type(originator_version) is int
-        and type(topic) is str
-        and type(state) is bytes
-    ):  # the usual row: no per-field calls
-        n, o, v, t = (
-            b"%d" % notification_id,
-            str(originator_id).encode(),
-            b"%d" % originator_version,
-            topic.encode(),
-        )
-        lengths = _LENGTHS.pack(len(n), len(o), len(v), len(t), len(state))
-        return hashlib.sha256(b"".join((_TAG, lengths, n, o, v, t, state))).digest()
-    fields = [_bytes(f) for f in (notification_id, originator_id, originator_version, topic, state)]
-    lengths = _LENGTHS.pack(*(-1 if f is None else len(f) for f in fields))
-    return hashlib.sha256(b"".join((_TAG, lengths, *(f or b"" for f in fields)))).digest()
-
-
-def chain_function(key: bytes | None = None) -> Chain:
-    """(previous chain hash, event hash) -> chain hash: sha256, or HMAC-SHA256 with `key`."""
-    if key is None:
-        return lambda previous, event: hashlib.sha256(previous + event).digest()
-    if not isinstance(key, bytes) or not key:
-        raise ValueError("key: must be non-empty bytes")
-    return lambda previous, event: hmac.digest(key, previous + event, "sha256")
-
-
-def _recomputes(chain: Chain, previous: bytes, event_hex: Any, chain_hex: Any) -> bool:
-    try:
-        return chain(previous, bytes.fromhex(event_hex)).hex() == chain_hex
-    except (TypeError, ValueError):
-        return False
-
-
-def _from_hex(value: Any) -> bytes:
-    try:
-        return bytes.fromhex(value)
-    except (TypeError, ValueError):
-        return GENESIS
-
-
-# ---------------------------------------------------------------------------------------------
-# The two engines, reached through their raw drivers
-
-
-class _Store:
-    events: str  # the table of stored events
-    nid: str  # its notification id column
-    p: str  # the driver's placeholder
-
-    connection: Any
-
-    def close(self) -> None:
-        self.connection.close()
-
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        return self.connection.execute(sql.replace("?", self.p), params)
-
-    def has_table(self, name: str) -> bool:
-        raise NotImplementedError
-
-    @contextmanager
-    def locked(self) -> Iterator[None]:
-        raise NotImplementedError
-
-    @contextmanager
-    def snapshot(self) -> Iterator[None]:
-        raise NotImplementedError
-
-    def create_seals(self) -> None:
-        raise NotImplementedError
-
-    def insert_seals(self, rows: list[tuple[Any, ...]]) -> None:
-        raise NotImplementedError
-
-    def stream(self, sql: str) -> Iterator[tuple[Any, ...]]:
-        raise NotImplementedError
-
-    def is_missing_table(self, error: Exception) -> bool:
-        raise NotImplementedError
-
-
-class _SQLite(_Store):
-    nid = "rowid"
-    p = "?"
-
-    def __init__(self, url: str, *, readonly: bool) -> None:
-        path = sqlite_path(url)
-        if path == ":memory:":
-            target, uri = "file::memory:?mode=memory&cache=shared", True
-        elif readonly:
-            target, uri = f"file:{quote(path)}?mode=ro", True
-        else:
-            target, uri = path, False
-        self.events = events_table(url)
-        self.connection = sqlite3.connect(target, uri=uri, timeout=30, isolation_level=None)
-
-    def has_table(self, name: str) -> bool:
-        row = self.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
-        ).fetchone()
-        return row is not None
-
-    @contextmanager
-    def locked(self) -> Iterator[None]:
-        self.connection.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            self.connection.execute("ROLLBACK")
-            raise
-        self.connection.execute("COMMIT")
-
-    @contextmanager
-    def snapshot(self) -> Iterator[None]:
-        self.connection.execute("BEGIN")  # WAL: one consistent snapshot until the end
-        try:
-            yield
-        finally:
-            self.connection.execute("ROLLBACK")
-
-    def create_seals(self) -> None:
-        self.connection.execute(
-            f"CREATE TABLE IF NOT EXISTS {SEALS} ("
-            "notification_id INTEGER PRIMARY KEY, originator_id TEXT NOT NULL, "
-            "originator_version INTEGER NOT NULL, event_hash TEXT NOT NULL, "
-            "chain_hash TEXT NOT NULL, sealed_at TEXT NOT NULL)"
-        )
-
-    def insert_seals(self, rows: list[tuple[Any, ...]]) -> None:
-        stamp = rows[0][5].isoformat()  # one sealed_at per batch
-        self.connection.executemany(
-            f"INSERT INTO {SEALS} VALUES (?, ?, ?, ?, ?, ?)", [(*row[:5], stamp) for row in rows]
-        )
-
-    def stream(self, sql: str) -> Iterator[tuple[Any, ...]]:
-        yield from self.connection.cursor().execute(sql)  # sqlite3 steps lazily
-
-    def is_missing_table(self, error: Exception) -> bool:
-        return isinstance(error, sqlite3.OperationalError) and "no such table" in str(error)
-
-
-class _Postgres(_Store):
-    nid = "notification_id"
-    p = "%s"
-
-    def __init__(self, url: str, *, readonly: bool) -> None:
-        env = store_env(url)
-        self.events = events_table(url)
-        self.connection = psycopg.connect(
-            host=env["POSTGRES_HOST"],
-            port=int(env["POSTGRES_PORT"]),
-            user=env["POSTGRES_USER"],
-            password=env["POSTGRES_PASSWORD"] or None,
-            dbname=env["POSTGRES_DBNAME"],
-            connect_timeout=int(env["POSTGRES_CONNECT_TIMEOUT"]),
-            autocommit=True,
-        )
-        if readonly:  # verify: every statement of this session is refused a write
-            self.connection.execute("SET default_transaction_read_only = on")
-        else:  # a seal lost in a crash is made again by the next seal: no need to wait
-            self.connection.execute("SET synchronous_commit = off")
-        self._cursors = 0
-
-    def has_table(self, name: str) -> bool:
-        row = self.execute("SELECT to_regclass(?) IS NOT NULL", (f"public.{name}",)).fetchone()
-        return bool(row[0])
-
-    @contextmanager
-    def locked(self) -> Iterator[None]:
-        with self.connection.transaction():
-            self.connection.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_KEY,))
-            yield
-
-    @contextmanager
-    def snapshot(self) -> Iterator[None]:
-        self.connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        try:
-            yield
-        finally:
-            self.connection.execute("ROLLBACK")
-
-    def create_seals(self) -> None:
-        self.connection.execute(
-            f"CREATE TABLE IF NOT EXISTS public.{SEALS} ("
-            "notification_id bigint PRIMARY KEY, originator_id text NOT NULL, "
-            "originator_version bigint NOT NULL, event_hash text NOT NULL, "
-            "chain_hash text NOT NULL, sealed_at timestamptz NOT NULL)"
-        )
-
-    def insert_seals(self, rows: list[tuple[Any, ...]]) -> None:
-        columns = "notification_id, originator_id, originator_version, event_hash, chain_hash"
-        with (
-            self.connection.cursor() as cursor,
-            cursor.copy(f"COPY public.{SEALS} ({columns}, sealed_at) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row(row)
-
-    def stream(self, sql: str) -> Iterator[tuple[Any, ...]]:
-        self._cursors += 1  # a server-side cursor: fetched BATCH rows at a time
-        with self.connection.cursor(name=f"trainplan_verify_{self._cursors}") as cursor:
-            cursor.itersize = BATCH
-            cursor.execute(sql)
-            yield from cursor
-
-    def is_missing_table(self, error: Exception) -> bool:
-        return isinstance(error, psycopg.errors.UndefinedTable)
+# seal
 
 
 @contextmanager
-def _open(url: str, *, readonly: bool) -> Iterator[_Store]:
-    store: _Store = (
+def _open(url: str, *, readonly: bool) -> Iterator[Store]:
+    store: Store = (
         _Postgres(url, readonly=readonly) if is_postgres(url) else _SQLite(url, readonly=readonly)
     )
     try:
@@ -340,16 +92,12 @@ def _open(url: str, *, readonly: bool) -> Iterator[_Store]:
         store.close()
 
 
-# ---------------------------------------------------------------------------------------------
-# seal
-
-
-_SEALERS: dict[str, tuple[threading.Lock, list[_Store]]] = {}
+_SEALERS: dict[str, tuple[threading.Lock, list[Store]]] = {}
 _SEALERS_LOCK = threading.Lock()
 
 
 @contextmanager
-def _sealer(url: str) -> Iterator[_Store]:
+def _sealer(url: str) -> Iterator[Store]:
     """A connection kept per store for sealing (a command seals after every write: opening a
     PostgreSQL connection each time would cost more than the seal). One sealer at a time per
     store in this process; a connection that fails is dropped and the next call opens anew.
@@ -404,7 +152,7 @@ def seal(url: str, *, key: bytes | None = None) -> int:
                     digest = event_hash(nid, originator_id, version, topic, state)
                     previous = chain(previous, digest)
                     seals.append(
-                        (nid, _text(originator_id), version, digest.hex(), previous.hex(), now)
+                        (nid, text(originator_id), version, digest.hex(), previous.hex(), now)
                     )
                 if seals:
                     store.insert_seals(seals)
@@ -413,7 +161,7 @@ def seal(url: str, *, key: bytes | None = None) -> int:
                 return sealed
 
 
-def _checked_head(store: _Store, chain: Chain) -> tuple[int, bytes]:
+def _checked_head(store: Store, chain: Chain) -> tuple[int, bytes]:
     """The last seal's notification id and chain hash, after checking that it recomputes from
     the seal before it with this key (so a wrong key or an edited head refuses to seal on)."""
     last = store.execute(
@@ -422,9 +170,9 @@ def _checked_head(store: _Store, chain: Chain) -> tuple[int, bytes]:
     ).fetchall()
     if not last:
         return -(2**63), GENESIS
-    previous = _from_hex(last[1][2]) if len(last) > 1 else GENESIS
+    previous = from_hex(last[1][2]) if len(last) > 1 else GENESIS
     nid, event_hex, chain_hex = last[0]
-    if not _recomputes(chain, previous, event_hex, chain_hex):
+    if not recomputes(chain, previous, event_hex, chain_hex):
         raise SealRefused(
             f"seal #{nid} (the head) does not recompute with the key given: the key differs "
             "from the one the chain was sealed with, or the seal table was edited; "
@@ -438,11 +186,11 @@ def _checked_head(store: _Store, chain: Chain) -> tuple[int, bytes]:
 
 
 def _name(nid: Any, originator_id: Any, version: Any, topic: Any = None) -> str:
-    what = f"event #{nid} (originator {_text(originator_id)}, version {version}"
-    return what + (f", topic {_text(topic)})" if topic is not None else ")")
+    what = f"event #{nid} (originator {text(originator_id)}, version {version}"
+    return what + (f", topic {text(topic)})" if topic is not None else ")")
 
 
-def _version_problem(store: _Store) -> tuple[int, str] | None:
+def _version_problem(store: Store) -> tuple[int, str] | None:
     """The first event, in notification order, that breaks its aggregate's 1..n sequence."""
     nid = store.nid
     row = store.execute(
@@ -529,7 +277,7 @@ def verify(url: str, *, key: bytes | None = None) -> VerifyReport:
             ):
                 found = _problem(e, s, previous, chain, head_id)
             if s is not None:
-                previous = _from_hex(s[4])
+                previous = from_hex(s[4])
 
     if found is not None and (first is None or found[0] <= first[0]):
         first = found
@@ -571,14 +319,14 @@ def _problem(
             f"#{head_id}): it was inserted after sealing, or its seal row was deleted"
         )
     s_nid, s_originator, s_version, s_event, s_chain = s
-    if not _recomputes(chain, previous, s_event, s_chain):
+    if not recomputes(chain, previous, s_event, s_chain):
         return s_nid, _seal_edited(s)
     if e is None:
         return s_nid, (
             f"{_name(s_nid, s_originator, s_version)} was deleted: its seal exists but the "
             "event is gone"
         )
-    same = (_text(e[1]), _text(e[2])) == (_text(s_originator), _text(s_version))
+    same = (text(e[1]), text(e[2])) == (text(s_originator), text(s_version))
     if event_hash(*e).hex() != s_event:
         if same:
             return s_nid, (
@@ -586,12 +334,12 @@ def _problem(
             )
         return s_nid, (
             f"{_name(*e[:4])} is not the event sealed at #{s_nid} (originator "
-            f"{_text(s_originator)}, version {s_version}): events were reordered, inserted or "
+            f"{text(s_originator)}, version {s_version}): events were reordered, inserted or "
             "moved between notification ids, or this event's originator or version was changed"
         )
     if not same:
         return s_nid, (
-            f"seal #{s_nid} records originator {_text(s_originator)}, version {s_version}, but "
+            f"seal #{s_nid} records originator {text(s_originator)}, version {s_version}, but "
             f"the event it hashes is {_name(*e[:4])}: the {SEALS} table was edited"
         )
     return None
@@ -599,6 +347,19 @@ def _problem(
 
 def _seal_edited(s: Row) -> str:
     return (
-        f"seal #{s[0]} (originator {_text(s[1])}, version {s[2]}) does not recompute: the "
+        f"seal #{s[0]} (originator {text(s[1])}, version {s[2]}) does not recompute: the "
         f"{SEALS} table was edited (or the key is not the one the chain was sealed with)"
     )
+
+
+__all__ = [
+    "BATCH",
+    "SEALS",
+    "SealRefused",
+    "VerifyReport",
+    "chain_function",
+    "event_hash",
+    "events_table",
+    "seal",
+    "verify",
+]

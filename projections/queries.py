@@ -1,22 +1,36 @@
 """Read-side queries: the read models as filtered, paged lists, a facility's calendar with the
-tentative sessions of draft prospectuses, and the optimiser's input rows (`ReadModelSource`)."""
+tentative sessions of draft prospectuses, and the optimiser's input rows (`ReadModelSource`).
+
+A query reads through anything that has the read models' engine and their bound tables
+(`Readable`): `projections.runner.Projections` is one, and calls these functions in turn."""
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from datetime import date
+from typing import Any, Protocol
 from uuid import UUID
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 
 from domain import NotFound
-
-if TYPE_CHECKING:
-    from projections.runner import Projections
+from domain.calendar import days_between
+from projections.read_model import Bound
 
 MAX_LIMIT = 1000
+
+
+class Readable(Protocol):
+    """The read models' database and every read model bound to its tables, by name."""
+
+    @property
+    def engine(self) -> Engine: ...
+
+    @property
+    def read_models(self) -> Mapping[str, Bound]: ...
 
 
 class QueryError(ValueError):
@@ -30,12 +44,19 @@ class QueryError(ValueError):
 
 @dataclass(frozen=True)
 class Query:
-    view: str
+    """A question one table of a read model answers: its filters, order and ranges."""
+
+    read_model: str
     table: str
     filters: tuple[str, ...]
     order: tuple[str, ...]
     ranges: dict[str, tuple[str, str]] = field(default_factory=dict)
     description: str = ""
+
+    @property
+    def view(self) -> str:
+        """The read model's name, under its old attribute name (api/routers/audit.py)."""
+        return self.read_model
 
 
 DATES = {"from": ("ends_on", ">="), "to": ("starts_on", "<=")}
@@ -129,12 +150,12 @@ QUERIES: dict[str, Query] = {
 }
 
 
-def table_of(projections: Projections, spec: Query) -> sa.Table:
-    return projections.views[spec.view].tables[spec.table]
+def table_of(projections: Readable, spec: Query) -> sa.Table:
+    return projections.read_models[spec.read_model].tables[spec.table]
 
 
 def query(
-    projections: Projections,
+    projections: Readable,
     name: str,
     *,
     filters: dict[str, Any] | None = None,
@@ -184,7 +205,7 @@ def query(
 
 
 def facility_calendar(
-    projections: Projections, facility_id: str, first: date | None = None, last: date | None = None
+    projections: Readable, facility_id: str, first: date | None = None, last: date | None = None
 ) -> list[dict[str, Any]]:
     """A venue's calendar: its submitted bookings and closures, the confirmed sessions of
     published prospectuses, and the tentative sessions of draft prospectuses, by date (every
@@ -213,7 +234,7 @@ def facility_calendar(
 
 
 def _every(
-    projections: Projections, name: str, filters: dict[str, Any], ranges: dict[str, Any]
+    projections: Readable, name: str, filters: dict[str, Any], ranges: dict[str, Any]
 ) -> list[dict[str, Any]]:
     """Every matching row of a read model, page by page."""
     rows: list[dict[str, Any]] = []
@@ -225,7 +246,7 @@ def _every(
             return rows
 
 
-def _all(projections: Projections, table: sa.Table, *where: Any) -> list[dict[str, Any]]:
+def _all(projections: Readable, table: sa.Table, *where: Any) -> list[dict[str, Any]]:
     with projections.engine.connect() as conn:
         rows = conn.execute(sa.select(table).where(*where).order_by(*table.primary_key.columns))
         return [{k: v for k, v in r._mapping.items() if k != "doc_key"} for r in rows]
@@ -234,7 +255,7 @@ def _all(projections: Projections, table: sa.Table, *where: Any) -> list[dict[st
 class ReadModelSource:
     """The optimiser's input rows, read from the read models (planning.adapter.ProblemSource)."""
 
-    def __init__(self, projections: Projections) -> None:
+    def __init__(self, projections: Readable) -> None:
         self.projections = projections
 
     def _table(self, name: str) -> sa.Table:
@@ -284,11 +305,10 @@ class ReadModelSource:
         )
         taken: Counter[date] = Counter()
         for row in rows:
-            day = max(date.fromisoformat(row["starts_on"]), first)
+            start = max(date.fromisoformat(row["starts_on"]), first)
             end = min(date.fromisoformat(row["ends_on"]), last)
-            while day <= end:
+            for day in days_between(start, end):
                 taken[day] += row["rooms"]
-                day += timedelta(days=1)
         return dict(taken)
 
     def centres(self) -> list[dict[str, Any]]:

@@ -1,95 +1,97 @@
-"""Driving the views: catch-up after a command, following the store as its own process,
-rebuilding from zero into shadow tables, digests.
+"""Driving the read models: catch-up after a command, following the store as its own process,
+rebuilding from zero into shadow tables, digests; and reading them (`query`, `problem_source`).
 
 Keeping up inside the process (the embedded default): after every command the API and the CLI
 call `catch_up()`, which reads the new events once (one query on the notification log), applies
-them to every view in one transaction per view, and returns. For a single command that is a few
-milliseconds, with no polling at all: a query made after a command sees it. Where another
-process drives the views (`trainplan projections run` on PostgreSQL), `catch_up()` finds the
-views locked and waits for their tracking positions to pass the store's head instead."""
+them to every read model in one transaction (`projections.batches`), and returns. For a single
+command that is a few milliseconds, with no polling at all: a query made after a command sees
+it. Where another process drives the read models (`trainplan projections run` on PostgreSQL),
+`catch_up()` finds them locked (`projections.locks`) and waits for their tracking positions to
+pass the store's head instead.
+
+A rebuild replays every event into shadow tables (`<table>__r<stamp>`) and swaps them in, in one
+transaction, when complete: readers never see a half-built model."""
 
 from __future__ import annotations
 
 import gc
+import hashlib
 import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
+import psycopg
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from domain import TrainingPlanner, store_env
-from projections.engine import (
-    SHADOW,
-    Bound,
-    Docs,
-    Locks,
-    Progress,
-    RunnerBusy,
-    UnknownView,
-    View,
-    apply_batches,
-    bind,
-    common,
-    digest_rows,
-    finish,
-    holder_name,
-    make_engine,
-    tracking,
-    views_url_for,
-)
+from projections.batches import apply_batches, finish
+from projections.database import common, digest_rows, make_engine, read_models_url_for, tracking
 from projections.events import read_events
-from projections.views.audit import AuditTrail
-from projections.views.centres import CentreProposals
-from projections.views.cycles import PlanningCycles
-from projections.views.facilities import FacilityCalendar
-from projections.views.groups import GroupTrainingTime
-from projections.views.needs import NeedsRegister
+from projections.locks import Locks, RunnerBusy, holder_name
+from projections.queries import ReadModelSource, query
+from projections.read_model import Bound, Docs, UnknownReadModel, bind
+from projections.read_models import READ_MODELS
 
 log = logging.getLogger("trainplan.projections")
 
 BATCH = 5000
-VIEW_CLASSES: tuple[type[View], ...] = (
-    NeedsRegister,
-    FacilityCalendar,
-    GroupTrainingTime,
-    CentreProposals,
-    PlanningCycles,
-    AuditTrail,
-)
-VIEW_NAMES = tuple(cls.name for cls in VIEW_CLASSES)
+SHADOW = "__r"
 
-ProgressCallback = Callable[[Progress], None]
+
+@dataclass
+class RebuildProgress:
+    """How far a rebuild has come: `done` of `total` notification ids."""
+
+    read_models: str
+    done: int = 0
+    total: int = 0
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def rate(self) -> float:
+        elapsed = time.monotonic() - self.started
+        return self.done / elapsed if elapsed > 0 else 0.0
+
+
+ProgressCallback = Callable[[RebuildProgress], None]
 
 
 class Projections:
-    """Every read model of one store. `events_url` is the event store's URL; the views live in
-    `views_url` (default: beside the SQLite file, or in the same PostgreSQL database)."""
+    """Every read model of one store. `events_url` is the event store's URL; the read models
+    live in `read_models_url` (default: beside the SQLite file, or in the same PostgreSQL
+    database)."""
 
     def __init__(
         self,
         events_url: str,
-        views_url: str | None = None,
+        read_models_url: str | None = None,
         *,
         reader: TrainingPlanner | None = None,
     ) -> None:
         self.events_url = events_url
-        self.views_url = views_url or views_url_for(events_url)
-        self.engine = make_engine(self.views_url)
+        self.read_models_url = read_models_url or read_models_url_for(events_url)
+        self.engine = make_engine(self.read_models_url)
         self.metadata = sa.MetaData()
-        self.views: dict[str, Bound] = {
-            cls.name: bind(cls(), self.metadata) for cls in VIEW_CLASSES
+        self.read_models: dict[str, Bound] = {
+            cls.name: bind(cls(), self.metadata) for cls in READ_MODELS
         }
         common.create_all(self.engine)
         self.metadata.create_all(self.engine)
         self._reader = reader
         self._own_reader = reader is None
         self._mutex = threading.RLock()
-        self._locks = Locks(self.engine, self.views_url, self.views)
-        self._held: set[str] = set()  # views this process drives for good (`acquire`)
-        self._reached = 0  # every view is known to be at least here
+        self._locks = Locks(self.engine, self.read_models_url, self.read_models)
+        self._held: set[str] = set()  # read models this process drives for good (`acquire`)
+        self._reached = 0  # every read model is known to be at least here
+
+    @property
+    def views_url(self) -> str:
+        """`read_models_url` under its old name (bench/rebuild.py)."""
+        return self.read_models_url
 
     # --- the events -------------------------------------------------------------------------
 
@@ -104,12 +106,12 @@ class Projections:
 
     def select(self, names: Iterable[str] | None = None) -> list[Bound]:
         if not names:
-            return list(self.views.values())
+            return list(self.read_models.values())
         chosen = []
         for name in names:
-            if name not in self.views:
-                raise UnknownView(name, self.views)
-            chosen.append(self.views[name])
+            if name not in self.read_models:
+                raise UnknownReadModel(name, self.read_models)
+            chosen.append(self.read_models[name])
         return chosen
 
     def positions(self) -> dict[str, int]:
@@ -117,7 +119,7 @@ class Projections:
             found = {
                 row[0]: row[1] for row in c.execute(sa.select(tracking.c.view, tracking.c.position))
             }
-        return {name: int(found.get(name, 0)) for name in self.views}
+        return {name: int(found.get(name, 0)) for name in self.read_models}
 
     # --- keeping up -------------------------------------------------------------------------
 
@@ -129,15 +131,15 @@ class Projections:
         batch: int = BATCH,
         wait: float = 5.0,
     ) -> int:
-        """Applies every new event (up to `upto`) to the views; returns how many event
-        applications were made. Views another runner drives are waited for until they pass
+        """Applies every new event (up to `upto`) to the read models; returns how many event
+        applications were made. Read models another runner drives are waited for until they pass
         the store's head (at most `wait` seconds)."""
         bounds = self.select(names)
         everything = names is None and upto is None
         target: int | None = upto
         if everything:
             # Many requests finishing at once need one catch-up, not one each: whoever gets
-            # the mutex first brings every view past the head all of them wrote before.
+            # the mutex first brings every read model past the head all of them wrote before.
             target = self.head()
             if self._reached >= target:
                 return 0
@@ -147,9 +149,9 @@ class Projections:
             while True:
                 if everything and self._reached >= (target or 0):
                     return applied
-                wanted = [b.view.name for b in bounds if b.view.name not in self._held]
+                wanted = [b.name for b in bounds if b.name not in self._held]
                 taken = self._locks.try_acquire(wanted, holder_name())
-                mine = [b for b in bounds if b.view.name in self._held or b.view.name in taken]
+                mine = [b for b in bounds if b.name in self._held or b.name in taken]
                 try:
                     if mine:
                         applied += self._drive(mine, upto=upto, batch=batch)
@@ -163,8 +165,9 @@ class Projections:
                     if any(positions[b.tracking_key] < target for b in busy):
                         if time.monotonic() > deadline:
                             log.warning(
-                                "views %s are driven by another runner and have not reached %s",
-                                [b.view.name for b in busy],
+                                "read models %s are driven by another runner and have not "
+                                "reached %s",
+                                [b.name for b in busy],
                                 target,
                             )
                             return applied
@@ -184,8 +187,9 @@ class Projections:
         progress: Callable[[int], None] | None = None,
         defer: bool = False,
     ) -> int:
-        """Reads each batch of events once and applies it to every view in one transaction:
-        each view's rows and its tracking position commit together (and with the others')."""
+        """Reads each batch of events once and applies it to every read model in one
+        transaction: each one's rows and its tracking position commit together (and with the
+        others')."""
         tracked = self._tracked(bounds)
         after = min(tracked.values())
         applied = 0
@@ -207,7 +211,7 @@ class Projections:
                 return applied
 
     def _tracked(self, bounds: Sequence[Bound]) -> dict[str, int]:
-        """Each bound view's tracking position, by its tracking key."""
+        """Each bound read model's tracking position, by its tracking key."""
         keys = [b.tracking_key for b in bounds]
         with self.engine.connect() as c:
             found = {
@@ -221,11 +225,11 @@ class Projections:
     # --- a long-lived runner ----------------------------------------------------------------
 
     def acquire(self, names: Iterable[str] | None = None, holder: str | None = None) -> None:
-        """Takes the views for this process for good (`trainplan projections run`). A view
+        """Takes the read models for this process for good (`trainplan projections run`). One
         another runner drives is refused with RunnerBusy naming the holder; nothing is taken
         then."""
         who = holder or holder_name()
-        wanted = [b.view.name for b in self.select(names) if b.view.name not in self._held]
+        wanted = [b.name for b in self.select(names) if b.name not in self._held]
         with self._mutex:
             taken = self._locks.try_acquire(wanted, who, record=True)
             refused = [name for name in wanted if name not in taken]
@@ -250,7 +254,7 @@ class Projections:
         poll: float = 0.5,
         on_batch: Callable[[int], None] | None = None,
     ) -> None:
-        """Drives the views until `stop` is set: on PostgreSQL woken by the store's NOTIFY
+        """Drives the read models until `stop` is set: on PostgreSQL woken by the store's NOTIFY
         (LISTEN on the events table's channel), else by polling every `poll` seconds."""
         self.acquire(names)
         try:
@@ -270,8 +274,6 @@ class Projections:
     def _listener(self) -> Any:
         if self.engine.dialect.name != "postgresql":
             return None
-        import psycopg
-
         env = store_env(self.events_url)
         conn = psycopg.connect(
             host=env["POSTGRES_HOST"],
@@ -295,17 +297,17 @@ class Projections:
         progress: ProgressCallback | None = None,
         wait: float = 60.0,
     ) -> dict[str, int]:
-        """Rebuilds views from zero into shadow tables and swaps them in when complete, so
-        readers never see a half-built model. Returns each view's new position."""
+        """Rebuilds read models from zero into shadow tables and swaps them in when complete,
+        so readers never see a half-built model. Returns each one's new position."""
         bounds = self.select(names)
         stamp = f"{SHADOW}{int(time.time() * 1000)}"
         shadow_metadata = sa.MetaData()
-        shadows = [bind(b.view, shadow_metadata, stamp) for b in bounds]
+        shadows = [bind(b.read_model, shadow_metadata, stamp) for b in bounds]
         self._drop_stale_shadows(bounds)
         shadow_metadata.create_all(self.engine)
         docs = {s.tracking_key: Docs(s.docs, known=set()) for s in shadows}
         total = max(self.head(), 1)
-        state = Progress(view=", ".join(b.view.name for b in bounds), total=total)
+        state = RebuildProgress(read_models=", ".join(b.name for b in bounds), total=total)
 
         def report(position: int) -> None:
             state.done = position
@@ -320,7 +322,7 @@ class Projections:
             self._drive(shadows, upto=None, batch=batch, docs=docs, progress=report, defer=True)
             deadline = time.monotonic() + wait
             with self._mutex:
-                names = [b.view.name for b in bounds if b.view.name not in self._held]
+                names = [b.name for b in bounds if b.name not in self._held]
                 taken: list[str] = []
                 try:
                     while True:
@@ -360,7 +362,7 @@ class Projections:
             gc.enable()
         report(state.done)
         positions = self._tracked(bounds)
-        return {b.view.name: positions[b.tracking_key] for b in bounds}
+        return {b.name: positions[b.tracking_key] for b in bounds}
 
     def _swap(self, conn: Connection, live: Bound, shadow: Bound) -> None:
         position = conn.execute(
@@ -386,7 +388,7 @@ class Projections:
         with self.engine.begin() as conn:
             for name in stale:
                 conn.execute(sa.text(f'DROP TABLE IF EXISTS "{name}"'))
-            names = {b.view.name for b in bounds}
+            names = {b.name for b in bounds}
             stale_keys = [
                 key
                 for (key,) in conn.execute(sa.select(tracking.c.view)).all()
@@ -398,9 +400,7 @@ class Projections:
     # --- proof of sameness ------------------------------------------------------------------
 
     def digests(self, names: Iterable[str] | None = None) -> dict[str, str]:
-        """One SHA-256 per view over every row of its tables in key order."""
-        import hashlib
-
+        """One SHA-256 per read model over every row of its tables in key order."""
         result = {}
         with self.engine.connect() as conn:
             for b in self.select(names):
@@ -408,7 +408,7 @@ class Projections:
                 for table in b.tables.values():
                     count, digest = digest_rows(conn, table)
                     h.update(f"{table.name}:{count}:{digest}\n".encode())
-                result[b.view.name] = h.hexdigest()
+                result[b.name] = h.hexdigest()
         return result
 
     def counts(self) -> dict[str, int]:
@@ -417,20 +417,19 @@ class Projections:
                 table.name: int(
                     conn.execute(sa.select(sa.func.count()).select_from(table)).scalar() or 0
                 )
-                for b in self.views.values()
+                for b in self.read_models.values()
                 for table in b.tables.values()
             }
 
     # --- reading ----------------------------------------------------------------------------
 
     def query(self, name: str, **options: Any) -> tuple[list[dict[str, Any]], int]:
-        from projections.queries import query
-
+        """Rows of the read model query `name` (`projections.queries.QUERIES`) and how many
+        match in all."""
         return query(self, name, **options)
 
-    def problem_source(self) -> Any:
-        from projections.queries import ReadModelSource
-
+    def problem_source(self) -> ReadModelSource:
+        """The optimiser's input rows (planning.adapter.ProblemSource)."""
         return ReadModelSource(self)
 
     def close(self) -> None:
@@ -442,6 +441,6 @@ class Projections:
         self.engine.dispose()
 
 
-def open_projections(database_url: str, views_url: str | None = None) -> Projections:
-    """The read models of the store at `database_url` (see `views_url_for`)."""
-    return Projections(database_url, views_url)
+def open_projections(database_url: str, read_models_url: str | None = None) -> Projections:
+    """The read models of the store at `database_url` (see `read_models_url_for`)."""
+    return Projections(database_url, read_models_url)

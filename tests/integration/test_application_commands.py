@@ -10,6 +10,7 @@ from domain import (
     InvalidValue,
     NeedStatus,
     NotFound,
+    OutsideScope,
     PlanningCycle,
     TrainingNeed,
     TrainingPlanner,
@@ -17,7 +18,14 @@ from domain import (
     VersionConflict,
     store_env,
 )
-from tests.factories import a_cycle, a_facility, a_group, a_session, an_endorsed_need
+from tests.factories import (
+    a_cycle,
+    a_facility,
+    a_group,
+    a_session,
+    an_endorsed_need,
+    analysis,
+)
 
 
 def test_a_need_is_carried_from_identified_to_endorsed(planner: TrainingPlanner):
@@ -38,7 +46,7 @@ def test_registering_a_group_code_twice_is_a_clear_error(planner: TrainingPlanne
 def test_a_facility_name_is_unique_at_its_site_but_not_across_sites(planner: TrainingPlanner):
     a_facility(planner, "Room 12", site="Hendon")
     a_facility(planner, "Room 12", site="Gravesend")
-    with pytest.raises(DuplicateKey, match="(?i)room 12 at hendon"):
+    with pytest.raises(DuplicateKey, match=r"(?i)room 12 at hendon"):
         a_facility(planner, "room 12", site="hendon")
 
 
@@ -56,6 +64,48 @@ def test_an_unknown_id_is_not_found(planner: TrainingPlanner):
 def test_a_need_for_an_unknown_group_is_refused(planner: TrainingPlanner):
     with pytest.raises(NotFound, match="business group"):
         planner.identify_need(group_id=uuid4(), title="x", trigger="incident", actor="p")
+
+
+def test_a_scoped_caller_acts_only_for_their_own_group_and_a_refusal_saves_nothing(
+    planner: TrainingPlanner,
+):
+    tp, so = a_group(planner, code="TP"), a_group(planner, code="SO", name="Specialist Ops")
+    with pytest.raises(OutsideScope, match=r"planner\.so may not identify a training need"):
+        planner.identify_need(
+            group_id=tp, title="x", trigger="incident", actor="planner.so", acting_for={so}
+        )
+    need_id = planner.identify_need(
+        group_id=tp, title="Officer safety", trigger="incident", actor="planner.tp",
+        acting_for={tp},
+    )  # fmt: skip
+    planner.record_analysis(need_id, actor="lspu.analyst", **analysis())
+    before = planner.recorder.max_notification_id()
+    with pytest.raises(OutsideScope, match=r"so\.chair may not prioritise a training need for"):
+        planner.prioritise_need(need_id, level="Essential", score=50, reason="r",
+                                actor="so.chair", acting_for={so})  # fmt: skip
+    with pytest.raises(OutsideScope, match="may not withdraw a training need"):
+        planner.withdraw_need(need_id, reason="r", actor="planner.so", acting_for={so})
+    with pytest.raises(OutsideScope):
+        planner.set_allowance(so, hours_per_head=40, reason="r", actor="tp.chair", acting_for={tp})
+    assert planner.recorder.max_notification_id() == before
+    planner.prioritise_need(need_id, level="Essential", score=50, reason="r", actor="tp.chair",
+                            expected_version=2, acting_for={tp})  # fmt: skip
+    assert planner.load(TrainingNeed, need_id).priority_level == "Essential"
+
+
+def test_the_scope_is_checked_before_the_version_and_a_central_venue_is_no_groups(
+    planner: TrainingPlanner,
+):
+    tp, so = a_group(planner, code="TP"), a_group(planner, code="SO", name="Specialist Ops")
+    need_id = an_endorsed_need(planner, tp)
+    with pytest.raises(OutsideScope):  # not VersionConflict: the caller may not act at all
+        planner.withdraw_need(need_id, reason="r", actor="planner.so", expected_version=1,
+                              acting_for={so})  # fmt: skip
+    central = a_facility(planner)  # owned by no group: LSPU's, not a planner's
+    schedule = {"period_start": "2003-05-01", "period_end": "2003-05-31", "entries": []}
+    with pytest.raises(OutsideScope, match="submit the schedule of a facility"):
+        planner.submit_schedule(central, actor="planner.tp", acting_for={tp}, **schedule)
+    assert planner.submit_schedule(central, actor="lspu.analyst", acting_for=None, **schedule) == 2
 
 
 def test_a_stale_version_is_a_conflict_and_saves_nothing(planner: TrainingPlanner):

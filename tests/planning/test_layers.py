@@ -1,6 +1,6 @@
 """The planning package's layers: what does not solve loads no OR-Tools, only the solver runs
-a CP-SAT model, nothing takes another module's private names, and no module imports another
-that imports it back (imports inside functions included)."""
+a CP-SAT model and nothing takes another module's private names
+(the whole house's import loops: tests/integration/test_layers.py)."""
 
 from __future__ import annotations
 
@@ -75,28 +75,6 @@ def test_what_does_not_solve_imports_no_or_tools(module: str) -> None:
     done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "False", f"importing {module} loads OR-Tools"
-
-
-def test_no_planning_module_imports_one_that_imports_it_back() -> None:
-    graph = _graph()
-    state: dict[str, str] = {}
-    path: list[str] = []
-
-    def visit(name: str) -> None:
-        state[name] = "open"
-        path.append(name)
-        for target in sorted(graph[name]):
-            if state.get(target) == "open":
-                loop = [*path[path.index(target) :], target]
-                pytest.fail("import loop: " + " -> ".join(loop))
-            if target not in state:
-                visit(target)
-        path.pop()
-        state[name] = "done"
-
-    for name in sorted(graph):
-        if name not in state:
-            visit(name)
 
 
 def test_only_the_solver_its_mip_and_its_rules_touch_or_tools_and_only_the_solver_runs_cp_sat() -> (

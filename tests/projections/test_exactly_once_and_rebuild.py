@@ -1,4 +1,4 @@
-"""Exactly once under re-delivery and failure, rebuild identity, one runner per view."""
+"""Exactly once under re-delivery and failure, rebuild identity, one runner per read model."""
 
 from __future__ import annotations
 
@@ -15,9 +15,16 @@ from pathlib import Path
 import pytest
 
 from domain import TrainingPlanner
-from projections import VIEW_NAMES, Projections, RunnerBusy, UnknownView, open_projections
-from projections.engine import Docs, apply_batch
+from projections import (
+    READ_MODEL_NAMES,
+    Projections,
+    RunnerBusy,
+    UnknownReadModel,
+    open_projections,
+)
+from projections.batches import apply_batch
 from projections.events import read_events
+from projections.read_model import Docs
 from tests.projections.history import script
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,7 +40,7 @@ def projections(planner: TrainingPlanner, database_url: str) -> Iterator[Project
 
 def test_a_redelivered_batch_changes_nothing(projections: Projections) -> None:
     events = read_events(projections.reader)
-    needs = projections.views["needs"]
+    needs = projections.read_models["needs"]
     with projections.engine.begin() as conn:
         assert apply_batch(conn, needs, events, Docs(needs.docs)) == len(events)
     before = projections.digests(["needs"])
@@ -48,7 +55,7 @@ def test_a_redelivered_batch_changes_nothing(projections: Projections) -> None:
 def test_a_batch_that_fails_leaves_neither_rows_nor_position_and_a_retry_completes_it(
     projections: Projections, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    cycles = projections.views["cycles"].view
+    cycles = projections.read_models["cycles"].read_model
     real_render = cycles.render
 
     def failing(key, doc, docs):  # type: ignore[no-untyped-def]
@@ -106,7 +113,7 @@ def test_an_unknown_projection_name_is_refused_and_nothing_is_rebuilt(
 ) -> None:
     projections.catch_up()
     before = projections.digests()
-    with pytest.raises(UnknownView, match="'gossip' does not exist; known: audit, centres"):
+    with pytest.raises(UnknownReadModel, match="'gossip' does not exist; known: audit, centres"):
         projections.rebuild(["needs", "gossip"])
     assert projections.digests() == before
 
@@ -161,7 +168,7 @@ def test_a_killed_runner_never_leaves_its_projections_locked(
         child.kill()
 
 
-def test_a_command_is_seen_after_catch_up_even_when_another_runner_drives_the_views(
+def test_a_command_is_seen_after_catch_up_even_when_another_runner_drives_the_read_models(
     database_url: str, planner: TrainingPlanner
 ) -> None:
     follower, reader = open_projections(database_url), open_projections(database_url)
@@ -170,7 +177,7 @@ def test_a_command_is_seen_after_catch_up_even_when_another_runner_drives_the_vi
     thread.start()
     try:
         deadline = time.monotonic() + 10
-        while follower._held != set(VIEW_NAMES):  # the follower has taken the views
+        while follower._held != set(READ_MODEL_NAMES):  # the follower has taken them all
             assert time.monotonic() < deadline
             time.sleep(0.01)
         from tests.factories import a_group

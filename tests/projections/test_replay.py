@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from domain import TrainingPlanner
-from projections import Projections, UnknownView, open_projections
+from projections import Projections, UnknownReadModel, open_projections
 from projections.replay import ReplayError, parse_time, replay
 from tests.projections.history import History, script
 
@@ -102,7 +102,7 @@ def test_a_bad_point_is_refused_naming_the_field_and_changes_nothing(
 def test_an_unknown_read_model_is_refused_before_any_work(
     database_url: str, live: Projections
 ) -> None:
-    with pytest.raises(UnknownView, match="'gossip' does not exist"):
+    with pytest.raises(UnknownReadModel, match="'gossip' does not exist"):
         replay(database_url, upto=3, names=["gossip"])
 
 

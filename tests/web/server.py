@@ -40,7 +40,7 @@ class Server:
         env.pop("TRAINPLAN_TOKENS_FILE", None)
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "api.app:create_app",
+            [sys.executable, "-m", "uvicorn", "--factory", "api.http.app:create_app",
              "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers),
              "--log-level", "warning"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,

@@ -12,7 +12,7 @@ from uuid import UUID
 import pytest
 import sqlalchemy as sa
 
-from api.routers.audit import export_stream
+from api.http.routers.audit import export_stream
 from projections.integrity import events_table
 from tests.web.conftest import Api
 from tests.web.journeys import a_group, an_endorsed_need
@@ -146,7 +146,7 @@ def test_verify_answers_ok_on_an_untouched_store_and_names_a_tampered_event(
     assert (report["events"], report["sealed"], report["unsealed"]) == (5, 5, 0)
     assert report["problem"] is None
 
-    url = api.client.app.state.resources.settings.database_url  # type: ignore[attr-defined]
+    url = api.client.app.state.stack.settings.database_url  # type: ignore[attr-defined]
     engine = sa.create_engine(url)
     table = events_table(url)
     nid = "notification_id" if engine.dialect.name == "postgresql" else "rowid"
@@ -181,7 +181,7 @@ def test_the_export_streams_one_line_per_event_in_order(api: Api, history: dict[
 def test_the_export_is_written_a_batch_at_a_time_and_stops_when_the_reader_goes(
     api: Api, history: dict[str, str]
 ) -> None:
-    planner = api.client.app.state.resources.planner  # type: ignore[attr-defined]
+    planner = api.client.app.state.stack.planner  # type: ignore[attr-defined]
     chunks = list(export_stream(planner, batch=2))
     assert [chunk.count(b"\n") for chunk in chunks] == [2, 2, 1]
     assert [UUID(json.loads(line)["entity_id"]) for line in b"".join(chunks).splitlines()][1] == (

@@ -137,7 +137,7 @@ def test_the_principal_becomes_the_actor_of_the_event(api: Api) -> None:
     need_id = a_need(api, group_id)
     response = api.client.get(f"/api/v1/needs/{need_id}", headers=auth("auditor"))
     assert response.status_code == 200
-    planner = api.client.app.state.resources.planner  # type: ignore[attr-defined]
+    planner = api.client.app.state.stack.planner  # type: ignore[attr-defined]
     events = list(planner.repository.event_store.get(UUID(need_id)))
     assert events[0].actor == "planner.tp"
 
@@ -259,7 +259,7 @@ def test_the_same_idempotency_key_and_body_replays_the_answer_and_records_nothin
     assert first.status_code == again.status_code == 201
     assert first.json() == again.json()
     assert again.headers["Idempotent-Replayed"] == "true"
-    planner = api.client.app.state.resources.planner  # type: ignore[attr-defined]
+    planner = api.client.app.state.stack.planner  # type: ignore[attr-defined]
     assert planner.recorder.max_notification_id() == 2  # the group and one need
 
 

@@ -29,7 +29,7 @@ from schemathesis.specs.openapi.checks import (
 # imported here first, it cannot be half-imported when hypothesis looks for numpy while it draws
 # the next case (that race fails the test with "partially initialized module 'numpy'").
 import planning.solver  # noqa: F401
-from api.app import create_app
+from api.http.app import create_app
 from api.settings import Settings
 from tests.web.conftest import Api, auth
 from tests.web.journeys import a_centre, a_cycle, a_facility, a_group, an_endorsed_need

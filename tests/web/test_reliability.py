@@ -28,8 +28,12 @@ def server(database_url: str, tmp_path: Path) -> Iterator[Server]:
 
 
 def register_group(base: str, code: str = "TP") -> str:
-    response = httpx.post(base + "/api/v1/groups", headers=auth("lspu"), timeout=30,
-                          json={"name": f"Group {code}", "code": code, "officers": 0, "staff": 0})
+    response = httpx.post(
+        base + "/api/v1/groups",
+        headers=auth("lspu"),
+        timeout=30,
+        json={"name": f"Group {code}", "code": code, "officers": 0, "staff": 0},
+    )
     assert response.status_code == 201, response.text
     return str(response.json()["id"])
 
@@ -91,8 +95,14 @@ def test_a_server_killed_mid_stream_keeps_every_write_it_acknowledged(
         with httpx.Client(base_url=server.url, timeout=10, headers=auth("planner")) as http:
             for index in range(10_000):
                 try:
-                    response = http.post("/api/v1/needs", json={
-                        "group_id": group_id, "title": f"Need {index}", "trigger": "incident"})
+                    response = http.post(
+                        "/api/v1/needs",
+                        json={
+                            "group_id": group_id,
+                            "title": f"Need {index}",
+                            "trigger": "incident",
+                        },
+                    )
                 except httpx.HTTPError:
                     break  # the server is gone
                 if response.status_code == 201:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from api.auth import RIGHTS, Role
+from api.http.auth import RIGHTS, Role
 from tests.web.conftest import TOKENS, Api, auth
 from tests.web.journeys import (
     ANALYSIS,
@@ -18,8 +18,13 @@ from tests.web.journeys import (
     an_analysed_need,
 )
 
-ROLE_OF = {"planner": Role.PLANNER, "chair": Role.BOARD_CHAIR, "tmb": Role.TMB,
-           "lspu": Role.LSPU, "auditor": Role.AUDITOR}
+ROLE_OF = {
+    "planner": Role.PLANNER,
+    "chair": Role.BOARD_CHAIR,
+    "tmb": Role.TMB,
+    "lspu": Role.LSPU,
+    "auditor": Role.AUDITOR,
+}
 DAY = "2003-05-06"
 
 # action -> (path, body); {g} group, {n} need, {f} facility, {c} centre, {y} cycle
@@ -94,7 +99,7 @@ def fill(value: Any, ids: dict[str, str]) -> Any:
 def test_each_role_is_refused_every_action_outside_its_rights(
     api: Api, world: dict[str, str], who: str
 ) -> None:
-    planner = api.client.app.state.resources.planner  # type: ignore[attr-defined]
+    planner = api.client.app.state.stack.planner  # type: ignore[attr-defined]
     before = planner.recorder.max_notification_id()
     refused = []
     for action, (path, body) in ACTIONS.items():
@@ -114,22 +119,37 @@ def test_a_board_chair_may_not_prioritise_another_groups_need(
     api: Api, world: dict[str, str]
 ) -> None:
     a_group(api, "SO", "Specialist Operations")
-    response = api.post("chair_so", f"/api/v1/needs/{world['n']}/prioritise",
-                        {"level": "Essential", "score": 50, "reason": "Why"}, version=2)
+    response = api.post(
+        "chair_so",
+        f"/api/v1/needs/{world['n']}/prioritise",
+        {"level": "Essential", "score": 50, "reason": "Why"},
+        version=2,
+    )
     assert response.status_code == 403
-    assert api.post("chair", f"/api/v1/needs/{world['n']}/prioritise",
-                    {"level": "Essential", "score": 50, "reason": "Why"},
-                    version=2).status_code == 200
+    assert (
+        api.post(
+            "chair",
+            f"/api/v1/needs/{world['n']}/prioritise",
+            {"level": "Essential", "score": 50, "reason": "Why"},
+            version=2,
+        ).status_code
+        == 200
+    )
 
 
 def test_a_planner_may_not_raise_a_need_or_submit_a_schedule_for_another_group(
     api: Api, world: dict[str, str]
 ) -> None:
-    need = api.post("planner_so", "/api/v1/needs",
-                    {"group_id": world["g"], "title": "X", "trigger": "incident"})
+    need = api.post(
+        "planner_so", "/api/v1/needs", {"group_id": world["g"], "title": "X", "trigger": "incident"}
+    )
     assert need.status_code == 403
-    schedule = api.post("planner_so", f"/api/v1/facilities/{world['f']}/schedule",
-                        {"period_start": DAY, "period_end": DAY, "entries": []}, version=1)
+    schedule = api.post(
+        "planner_so",
+        f"/api/v1/facilities/{world['f']}/schedule",
+        {"period_start": DAY, "period_end": DAY, "entries": []},
+        version=1,
+    )
     assert schedule.status_code == 403
 
 

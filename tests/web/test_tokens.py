@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from api.auth import Role, demo_tokens, parse_tokens, read_tokens, write_tokens
+from api.http.auth import Role, demo_tokens, parse_tokens, read_tokens, write_tokens
 
 
 def test_every_role_has_a_demo_token_and_every_demo_token_parses():

@@ -1,0 +1,31 @@
+"""The `trainplan` command line: its commands, gathered from the modules beside this one."""
+
+from __future__ import annotations
+
+import typer
+
+from api.cli.audit import app as audit
+from api.cli.demo import demo
+from api.cli.plan import optimise, prospectus
+from api.cli.projections import app as projections
+from api.cli.serve import serve
+
+app = typer.Typer(
+    name="trainplan",
+    help="Training needs and facilities planning for the training boards of a police force.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.command()(serve)
+app.command()(optimise)
+app.command()(prospectus)
+app.add_typer(projections, name="projections")
+app.add_typer(audit, name="audit")
+app.command()(demo)
+
+
+@app.callback()
+def main() -> None:
+    """Training needs and facilities planning for the training boards of a police force.
+
+    The store is chosen by TRAINPLAN_DATABASE_URL (default: sqlite:///trainplan.db here)."""

@@ -1,0 +1,267 @@
+"""`trainplan optimise` and `trainplan prospectus`: the board's planning from the command line.
+
+A run goes through the same PlanningService as the API: its start, its result and the draft
+prospectus are recorded as events on the PlanningCycle."""
+
+from __future__ import annotations
+
+import getpass
+from typing import Annotated, Any
+from uuid import UUID
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from api.settings import get_settings
+from api.stack import Stack, open_stack
+from domain import DomainError
+from planning.service import RunProgress
+from planning.whatif import parse
+
+console = Console()
+
+
+def _default_actor() -> str:
+    return f"cli:{getpass.getuser()}"
+
+
+def optimise(
+    cycle: Annotated[str, typer.Argument(help="The planning cycle's name, e.g. 2003/04.")],
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", min=1.0, max=3600.0, help="Seconds for the solver.")
+    ] = 30.0,
+    what_if: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--what-if",
+            help="A variant to compare with the base plan, e.g. 'close=Orpington' or "
+            "'open=Orpington;budget=8000000;allowance.TP=30'. Repeat for several.",
+        ),
+    ] = None,
+    workers: Annotated[int, typer.Option(min=1, max=16, help="CP-SAT workers.")] = 2,
+    seed: Annotated[int, typer.Option(help="CP-SAT random seed.")] = 0,
+    actor: Annotated[str, typer.Option(help="Who runs it (recorded).")] = "",
+) -> None:
+    """Optimise a cycle: the draft prospectus is recorded, then printed with what was not met
+    and why. With --what-if, each variant is solved too and compared side by side."""
+    stack = open_stack(get_settings())
+    try:
+        cycle_id = _cycle_id(stack, cycle)
+        who = actor or _default_actor()
+        base = _run(stack, cycle_id, who, time_limit, workers, seed, None, "base plan")
+        results = [("base plan", base)]
+        for text in what_if or []:
+            _check_what_if(text)
+            results.append(
+                (text, _run(stack, cycle_id, who, time_limit, workers, seed, text, text))
+            )
+        names = centre_names(stack)
+        console.print(plan_summary(base, names))
+        console.print(outcomes_table(base, need_titles(stack)))
+        if len(results) > 1:
+            console.print(comparison_table(results, names))
+    finally:
+        stack.close()
+
+
+def prospectus(
+    cycle: Annotated[str, typer.Argument(help="The planning cycle's name, e.g. 2003/04.")],
+    draft: Annotated[
+        bool, typer.Option(help="Show the draft instead of the published one.")
+    ] = False,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many sessions.")] = 60,
+) -> None:
+    """Print a cycle's prospectus (the published edition, or the draft with --draft)."""
+    stack = open_stack(get_settings())
+    try:
+        cycle_id = _cycle_id(stack, cycle)
+        rows, total = stack.projections.query(
+            "prospectus",
+            filters={"cycle_id": str(cycle_id), "edition": "draft" if draft else "published"},
+            limit=limit,
+        )
+        which = "draft" if draft else "published"
+        if not total:
+            console.print(f"Cycle {cycle} has no {which} prospectus yet.")
+            raise typer.Exit(1)
+        table = Table(title=f"Prospectus {cycle} ({which}): {total} sessions")
+        for column in ("Course", "Groups", "Venue", "Starts", "Ends", "Places", "Cost (£)"):
+            table.add_column(
+                column, justify="right" if column in ("Places", "Cost (£)") else "left"
+            )
+        for row in rows:
+            table.add_row(
+                str(row.get("course_code")),
+                str(row.get("groups") or ""),
+                str(row.get("venue_name") or row.get("venue_id")),
+                str(row.get("starts_on")),
+                str(row.get("ends_on")),
+                str(row.get("places")),
+                f"{float(row.get('cost') or 0):,.0f}",
+            )
+        console.print(table)
+        if total > len(rows):
+            console.print(f"... and {total - len(rows)} more (use --limit).")
+    finally:
+        stack.close()
+
+
+def _cycle_id(stack: Stack, name: str) -> UUID:
+    try:
+        return stack.planner.cycle_id_for_name(name)
+    except DomainError as error:
+        console.print(f"[red]cycle: {error}[/red]")
+        raise typer.Exit(2) from error
+
+
+def _check_what_if(text: str) -> None:
+    try:
+        parse(text)
+    except ValueError as error:
+        console.print(f"[red]--what-if: {error}[/red]")
+        raise typer.Exit(2) from error
+
+
+def run_once(stack: Stack, cycle_id: UUID, actor: str, time_limit: float) -> dict[str, Any]:
+    """One base-plan run with a progress bar (two workers, seed 0); its result as plain data."""
+    return _run(stack, cycle_id, actor, time_limit, 2, 0, None, "base plan")
+
+
+def _run(
+    stack: Stack,
+    cycle_id: UUID,
+    actor: str,
+    time_limit: float,
+    workers: int,
+    seed: int,
+    what_if: str | None,
+    label: str,
+) -> dict[str, Any]:
+    columns = (
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[incumbent]}"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console, transient=False) as bar:
+        task = bar.add_task(f"Optimising ({label})", total=time_limit, incumbent="no plan yet")
+
+        def show(progress: RunProgress) -> None:
+            if progress.objective is not None:
+                gap = f"{progress.gap:.2%}" if progress.gap is not None else "-"
+                text = (
+                    f"incumbent {_number(progress.objective)}  bound {_number(progress.bound)}  "
+                    f"gap {gap}  ({progress.solutions} plans)"
+                )
+            else:
+                text = "searching for a first plan"
+            bar.update(task, completed=min(progress.elapsed, time_limit), incumbent=text)
+
+        if stack.planning is None:
+            raise RuntimeError("the stack was opened without its planning service")
+        run = stack.planning.run(
+            cycle_id,
+            actor=actor,
+            on_progress=show,
+            time_limit=time_limit,
+            workers=workers,
+            seed=seed,
+            what_if=what_if,
+        )
+        bar.update(task, completed=time_limit)
+    if run.state == "failed":
+        console.print(f"[red]The run failed: {run.error}[/red]")
+        raise typer.Exit(1)
+    return run.result or {}
+
+
+def centre_names(stack: Stack) -> dict[str, str]:
+    """Each delivery centre proposal's name, from the read model."""
+    rows, _ = stack.projections.query("centres", limit=1000)
+    return {r["id"]: r["name"] for r in rows}
+
+
+def _centres(result: dict[str, Any], names: dict[str, str] | None) -> str:
+    opened = [(names or {}).get(c, c) for c in result.get("centres_opened") or []]
+    return ", ".join(opened) or "none"
+
+
+def plan_summary(result: dict[str, Any], names: dict[str, str] | None = None) -> Table:
+    cost = result.get("cost") or {}
+    table = Table(title="Optimisation run", show_header=False)
+    table.add_column("what")
+    table.add_column("value", justify="right")
+    gap = result.get("gap")
+    rows = [
+        ("Status", str(result.get("status"))),
+        ("Objective", _number(result.get("objective"))),
+        ("Best bound", _number(result.get("bound"))),
+        ("Gap", f"{gap:.2%}" if gap is not None else "-"),
+        ("Sessions", f"{len(result.get('sessions') or []):,}"),
+        ("Centres opened", _centres(result, names)),
+        ("Cash cost (£)", _number(cost.get("total"))),
+        ("Learner abstraction (£, apart)", _number(cost.get("learner_abstraction"))),
+        ("Objective terms", str(result.get("objective_terms") or "")),
+    ]
+    for name, value in rows:
+        table.add_row(name, value)
+    return table
+
+
+def need_titles(stack: Stack) -> dict[str, str]:
+    """Each need's title and group, from the needs register, to name needs in tables."""
+    titles: dict[str, str] = {}
+    offset = 0
+    while True:
+        rows, total = stack.projections.query("needs", limit=1000, offset=offset)
+        titles.update({r["need_id"]: f"{r['title']} ({r['group_code']})" for r in rows})
+        offset += len(rows)
+        if not rows or offset >= total:
+            return titles
+
+
+def outcomes_table(
+    result: dict[str, Any], titles: dict[str, str] | None = None, limit: int = 30
+) -> Table:
+    outcomes = [o for o in result.get("outcomes") or [] if o.get("status") != "met"]
+    table = Table(title=f"Needs not fully met: {len(outcomes)}")
+    for column in ("Need", "Status", "Met", "Learners", "Why"):
+        table.add_column(column)
+    for outcome in outcomes[:limit]:
+        table.add_row(
+            (titles or {}).get(str(outcome.get("need_id")), str(outcome.get("need_id"))),
+            str(outcome.get("status")),
+            f"{outcome.get('learners_met', 0):,}",
+            f"{outcome.get('learners', 0):,}",
+            "; ".join(outcome.get("reasons") or []),
+        )
+    return table
+
+
+def comparison_table(
+    results: list[tuple[str, dict[str, Any]]], names: dict[str, str] | None = None
+) -> Table:
+    table = Table(title="What-if comparison")
+    table.add_column("")
+    for label, _ in results:
+        table.add_column(label, justify="right")
+
+    def row(name: str, value: Any) -> None:
+        table.add_row(name, *(value(result) for _, result in results))
+
+    row("Status", lambda r: str(r.get("status")))
+    row("Objective", lambda r: _number(r.get("objective")))
+    row("Cash cost (£)", lambda r: _number((r.get("cost") or {}).get("total")))
+    row("Centres opened", lambda r: _centres(r, names))
+    row("Needs met", lambda r: str(sum(o.get("status") == "met" for o in r.get("outcomes") or [])))
+    row(
+        "Learners met",
+        lambda r: f"{sum(o.get('learners_met', 0) for o in r.get('outcomes') or []):,}",
+    )
+    return table
+
+
+def _number(value: Any) -> str:
+    return "-" if value is None else f"{float(value):,.0f}"

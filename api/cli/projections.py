@@ -1,0 +1,136 @@
+"""`trainplan projections ...`: the read models from the command line (status, rebuild, run)."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from typing import Annotated, Protocol
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from api.settings import get_settings
+from projections import VIEW_NAMES, RunnerBusy, UnknownView, open_projections
+
+app = typer.Typer(help="The read models: status, rebuild from zero, follow the store.")
+console = Console()
+
+
+class RebuildProgress(Protocol):
+    """What the rebuild reports as it goes: events applied so far, of how many."""
+
+    done: int
+    total: int
+
+
+Names = Annotated[
+    list[str] | None,
+    typer.Argument(help=f"Projections to act on (default: all): {', '.join(VIEW_NAMES)}."),
+]
+
+
+def _check(names: list[str] | None) -> list[str] | None:
+    for name in names or []:
+        if name not in VIEW_NAMES:
+            console.print(f"[red]NAME: {UnknownView(name, VIEW_NAMES)}[/red]")
+            raise typer.Exit(2)
+    return names
+
+
+@app.command()
+def status() -> None:
+    """Each projection's position against the store's last event."""
+    projections = open_projections(get_settings().database_url)
+    try:
+        head = projections.head()
+        table = Table(title=f"Projections (the store's last event: {head:,})")
+        table.add_column("Projection")
+        table.add_column("Position", justify="right")
+        table.add_column("Behind", justify="right")
+        for name, position in projections.positions().items():
+            table.add_row(name, f"{position:,}", f"{head - position:,}")
+        console.print(table)
+    finally:
+        projections.close()
+
+
+@app.command()
+def rebuild(
+    names: Names = None,
+    batch: Annotated[int, typer.Option(min=100, max=100_000, help="Events per batch.")] = 10_000,
+) -> None:
+    """Rebuild projections from zero into shadow tables, swapped in when complete (readers
+    never see a half-built model); prints the digest of each rebuilt projection."""
+    names = _check(names)
+    projections = open_projections(get_settings().database_url)
+    columns = (
+        TextColumn("[bold]Rebuilding {task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("events"),
+        TimeElapsedColumn(),
+        TextColumn("left"),
+        TimeRemainingColumn(),
+    )
+    try:
+        label = ", ".join(names or VIEW_NAMES)
+        with Progress(*columns, console=console) as bar:
+            task = bar.add_task(label, total=max(projections.head(), 1))
+
+            def show(state: RebuildProgress) -> None:
+                bar.update(task, completed=state.done, total=state.total)
+
+            positions = projections.rebuild(names, batch=batch, progress=show)
+        digests = projections.digests(names)
+        table = Table(title="Rebuilt")
+        for column in ("Projection", "Position", "Digest (SHA-256 of every row)"):
+            table.add_column(column)
+        for name, position in positions.items():
+            table.add_row(name, f"{position:,}", digests[name])
+        console.print(table)
+    except RunnerBusy as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(1) from error
+    finally:
+        projections.close()
+
+
+@app.command()
+def run(
+    names: Names = None,
+    poll: Annotated[
+        float, typer.Option(min=0.05, max=60, help="Seconds between polls (SQLite).")
+    ] = 0.5,
+) -> None:
+    """Follow the store as its own process and keep the projections up to date (on
+    PostgreSQL woken by LISTEN/NOTIFY). Only one runner may drive a projection at a time."""
+    names = _check(names)
+    settings = get_settings()
+    projections = open_projections(settings.database_url)
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    console.print(
+        f"Following {settings.database_url} for {', '.join(names or VIEW_NAMES)} (Ctrl-C stops)"
+    )
+    try:
+        projections.follow(
+            stop,
+            names=names,
+            poll=poll,
+            on_batch=lambda n: console.print(f"applied {n:,} event(s) across the projections"),
+        )
+    except RunnerBusy as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(1) from error
+    finally:
+        projections.close()

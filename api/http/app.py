@@ -1,0 +1,124 @@
+"""The FastAPI application: `create_app(settings)` builds it; its lifespan opens the stack
+(`api.stack.open_stack`: the planner, the read models, the planning service, the idempotency
+keys) and reads the bearer tokens when the server starts, and closes the stack when it stops.
+Nothing heavy happens at import time.
+
+`uvicorn --factory api.http.app:create_app` (or `trainplan serve`) serves it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from pydantic import BaseModel
+from starlette.types import Scope
+
+from api.http import problems
+from api.http.auth import load_tokens
+from api.http.deps import PrincipalDep
+from api.http.idempotency import IdempotencyMiddleware, IdempotencyStore
+from api.http.openapi import document
+from api.http.read_your_writes import ReadYourWritesMiddleware
+from api.http.routers import audit, centres, cycles, facilities, groups, needs, read_models
+from api.settings import Settings, get_settings
+from api.stack import Stack, open_stack
+
+DESCRIPTION = """
+Training needs, facilities and the prospectus of a police force's training boards.
+
+**Authentication.** Every call under `/api/v1` needs `Authorization: Bearer <token>`.
+`trainplan demo` prints the demo tokens (e.g. `demo-lspu`, `demo-tmb`, `demo-auditor`).
+
+**Concurrency.** A read answers the resource's version as its `ETag` (`"3"`). A write to an
+existing resource must send it back in `If-Match`: without it, **428**; if the resource has
+changed since, **412** with the current ETag (read again, then retry). A write that loses a race
+on *another* resource it touches (e.g. a facility while publishing) answers **409**: retry.
+
+**Retries.** Every POST accepts an `Idempotency-Key`: the same key and the same request replay
+the first answer (`Idempotent-Replayed: true`) and record nothing new; the same key with another
+request is refused with **422**; a retry while the first is still running gets **409**.
+
+**Errors** are `application/problem+json`: **422** names the `field` and the `rule`, **404** an
+unknown id, **409** a rule of the domain or a natural key already taken, **401/403** missing or
+insufficient rights.
+
+**Optimisation runs** are jobs: `POST /api/v1/cycles/{id}/runs` answers 202 with the run's URL;
+poll it for progress; `DELETE` it to cancel.
+"""
+
+TAGS = [
+    {"name": "business groups", "description": "Business groups and their training boards"},
+    {"name": "training needs", "description": "The Systems Approach lifecycle of a need"},
+    {"name": "facilities", "description": "Training venues and their schedules of usage"},
+    {"name": "delivery centres", "description": "Proposed training delivery centres"},
+    {"name": "planning cycles", "description": "The annual plan, optimisation runs, prospectus"},
+    {"name": "read models", "description": "Queries over the projections, with paging"},
+    {"name": "audit", "description": "The event history, trails, state as of a time, proof"},
+    {"name": "service", "description": "Health and identity"},
+]
+
+
+class Health(BaseModel):
+    status: str = "ok"
+
+
+class WhoAmI(BaseModel):
+    name: str
+    role: str
+    group: str | None
+
+
+class TrainplanApi(FastAPI):
+    """FastAPI, with the OpenAPI document completed by `api.http.openapi.document`."""
+
+    def openapi(self) -> dict[str, Any]:
+        return document(self)
+
+
+def stack_of(scope: Scope) -> Stack | None:
+    """The app's stack, once its lifespan has opened it."""
+    stack: Stack | None = getattr(scope["app"].state, "stack", None)
+    return stack
+
+
+def idempotency_of(scope: Scope) -> IdempotencyStore | None:
+    stack = stack_of(scope)
+    return None if stack is None else stack.idempotency
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.tokens = load_tokens(settings)
+        with open_stack(settings) as stack:
+            app.state.stack = stack
+            yield
+
+    app = TrainplanApi(
+        title="trainplan",
+        version="1.0.0",
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
+        lifespan=lifespan,
+    )
+    problems.install(app)
+    app.add_middleware(ReadYourWritesMiddleware, stack_getter=stack_of)
+    app.add_middleware(IdempotencyMiddleware, store_getter=idempotency_of)
+    for module in (groups, needs, facilities, centres, cycles, read_models, audit):
+        app.include_router(module.router)
+
+    @app.get("/health", tags=["service"])
+    def health() -> Health:
+        """Liveness, without authentication."""
+        return Health()
+
+    @app.get("/api/v1/whoami", tags=["service"], responses=problems.problems(401))
+    def whoami(principal: PrincipalDep) -> WhoAmI:
+        """The principal behind the bearer token (also the trivial endpoint of the benchmark)."""
+        return WhoAmI(name=principal.name, role=principal.role.value, group=principal.group)
+
+    return app

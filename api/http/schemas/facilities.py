@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+
+from api.http.schemas.common import Body, Day, Reason
+
+Feature = Annotated[str, Field(min_length=1, max_length=80)]
+
+
+class FacilityRegistration(Body):
+    name: str = Field(min_length=1, max_length=200, examples=["Lambeth gym"])
+    site: str = Field(min_length=1, max_length=200, examples=["Lambeth borough"])
+    owning_group_id: UUID | None = Field(default=None, description="None: a central facility")
+    capacity: int = Field(ge=1, le=100_000, description="Seats per room", examples=[14])
+    rooms: int = Field(default=1, ge=1, le=10_000, examples=[1])
+    features: list[Feature] = Field(default_factory=list, examples=[["gym", "mats"]])
+    cost_per_day: float = Field(ge=0, le=1e9, examples=[140.0])
+    opened_on: Day | None = None
+
+
+class FacilityChange(Body):
+    capacity: int | None = Field(default=None, ge=1, le=100_000)
+    rooms: int | None = Field(default=None, ge=1, le=10_000)
+    features: list[Feature] | None = None
+    cost_per_day: float | None = Field(default=None, ge=0, le=1e9)
+    reason: Reason
+
+
+class UsageEntry(Body):
+    starts_on: Day
+    ends_on: Day
+    kind: Literal["booking", "closure"] = "booking"
+    purpose: str = Field(min_length=1, max_length=300, examples=["Borough briefing and tasking"])
+    rooms: int = Field(default=1, ge=1, le=10_000, description="Ignored for a closure (all rooms)")
+
+
+class ScheduleSubmission(Body):
+    """A schedule of usage for a period; it replaces what an earlier one said about it."""
+
+    period_start: Day
+    period_end: Day
+    entries: list[UsageEntry] = Field(max_length=20_000)
+
+
+class Decommissioning(Body):
+    on: Day
+    reason: Reason
+
+
+class FacilityOut(BaseModel):
+    id: UUID
+    version: int
+    name: str
+    site: str
+    owning_group_id: UUID | None
+    capacity: int
+    rooms: int
+    features: list[str]
+    cost_per_day: float
+    opened_on: str | None
+    decommissioned_on: str | None
+
+
+class CalendarEntry(BaseModel):
+    starts_on: str
+    ends_on: str
+    kind: str = Field(description="booking, closure or session (a confirmed training session)")
+    purpose: str
+    rooms: int
+    session_id: str | None = None
+    cycle_id: str | None = None
+
+
+class FacilityCalendar(BaseModel):
+    facility_id: UUID
+    version: int
+    rooms: int
+    entries: list[CalendarEntry]
+    extra: dict[str, Any] | None = None

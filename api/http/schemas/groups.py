@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+
+from api.http.schemas.common import Body, Reason
+
+Headcount = Annotated[int, Field(ge=0, le=1_000_000)]
+
+
+class GroupRegistration(Body):
+    name: str = Field(min_length=1, max_length=200, examples=["Territorial Policing"])
+    code: str = Field(min_length=1, max_length=12, pattern=r"^[A-Za-z0-9-]+$", examples=["TP"])
+    officers: Headcount = Field(examples=[21449])
+    staff: Headcount = Field(examples=[5757])
+
+
+class HeadcountUpdate(Body):
+    officers: Headcount = Field(examples=[21600])
+    staff: Headcount = Field(examples=[5800])
+
+
+class AllowanceSetting(Body):
+    hours_per_head: float = Field(ge=0, le=400, examples=[40])
+    reason: Reason
+
+
+class BoardChairAssignment(Body):
+    chair: str = Field(min_length=1, max_length=200, examples=["AC Territorial Policing"])
+
+
+class GroupOut(BaseModel):
+    id: UUID
+    version: int
+    name: str = Field(examples=["Territorial Policing"])
+    code: str = Field(examples=["TP"])
+    officers: int
+    staff: int
+    headcount: int
+    allowance_hours_per_head: float | None
+    board_chair: str | None

@@ -1,0 +1,142 @@
+"""What every command of the application stands on: loading an aggregate checked to be of its
+kind and at the version the caller read, saving one or several aggregates in one atomic write,
+and the check that a planner or board chair acts for their own business group."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Collection
+from datetime import date
+from typing import Self, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import InternalError as PersistenceInternalError
+from eventsourcing.persistence import OperationalError as PersistenceOperationalError
+from eventsourcing.utils import resolve_topic
+
+from domain.centres import DeliveryCentreProposal
+from domain.cycles import PlanningCycle
+from domain.errors import DomainError, DuplicateKey, NotFound, VersionConflict
+from domain.facilities import Facility
+from domain.groups import BusinessGroup
+from domain.needs import TrainingNeed
+from domain.store import store_env
+
+A = TypeVar("A", bound=Aggregate)
+
+Day = str | date
+"""A day as a command takes it: a date, or its ISO text (the aggregate checks it)."""
+
+KIND_NAMES = {
+    BusinessGroup: "business group",
+    TrainingNeed: "training need",
+    Facility: "facility",
+    DeliveryCentreProposal: "delivery centre proposal",
+    PlanningCycle: "planning cycle",
+}
+
+
+class OutsideScope(DomainError):
+    """The caller acts for some business groups only (a planner, a board chair), and the
+    command concerns another group's business (or no group's)."""
+
+    def __init__(self, actor: str, action: str) -> None:
+        super().__init__(f"{actor} may not {action} for another business group")
+        self.actor = actor
+        self.action = action
+
+
+def check_scope(
+    acting_for: Collection[UUID] | None, group_id: UUID | None, *, actor: str, action: str
+) -> None:
+    """Refuses (OutsideScope) unless the caller may act for `group_id`; None: for any group."""
+    if acting_for is not None and (group_id is None or group_id not in acting_for):
+        raise OutsideScope(actor, action)
+
+
+def check_version(aggregate: Aggregate, expected_version: int | None) -> None:
+    """Refuses (VersionConflict) unless the aggregate is at the version the caller read."""
+    if expected_version is not None and aggregate.version != expected_version:
+        label = KIND_NAMES.get(type(aggregate), type(aggregate).__name__)
+        raise VersionConflict(label, aggregate.id, expected_version, aggregate.version)
+
+
+class PlannerBase(Application[UUID]):
+    """The eventsourcing Application the command modules extend (see `TrainingPlanner`)."""
+
+    @classmethod
+    def open(cls, url: str, attempts: int = 5) -> Self:
+        """The application on the store at `url`. Opening creates the store's tables if they
+        are missing; on PostgreSQL two processes doing that at the same moment (several API
+        workers starting together) can meet "tuple concurrently updated": the loser retries."""
+        for attempt in range(attempts):
+            try:
+                return cls(env=store_env(url))
+            except (PersistenceInternalError, PersistenceOperationalError):
+                if attempt == attempts - 1:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    # --- loading and saving -----------------------------------------------------------------
+
+    def load(self, kind: type[A], aggregate_id: UUID, expected_version: int | None = None) -> A:
+        """The aggregate, checked to be of `kind` and at the version the caller read."""
+        label = KIND_NAMES.get(kind, kind.__name__)
+        try:
+            aggregate: Aggregate = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise NotFound(label, aggregate_id) from None
+        if not isinstance(aggregate, kind):
+            raise NotFound(label, aggregate_id)
+        check_version(aggregate, expected_version)
+        return aggregate
+
+    def exists(self, aggregate_id: UUID) -> bool:
+        return aggregate_id in self.repository
+
+    def require(self, kind: type[Aggregate], aggregate_id: UUID) -> None:
+        """Checks that an aggregate of `kind` exists, from its first event alone (a command
+        that only refers to it need not replay its history)."""
+        first = self.recorder.select_events(aggregate_id, limit=1)
+        if not first or not issubclass(resolve_topic(first[0].topic), kind.Event):
+            raise NotFound(KIND_NAMES.get(kind, kind.__name__), aggregate_id)
+
+    def store(self, *aggregates: Aggregate) -> None:
+        """Saves all pending events of `aggregates` in one atomic write. If another writer got
+        there first, nothing is saved and the stale aggregate is named in a VersionConflict."""
+        read_versions = {
+            aggregate.id: aggregate.version - len(aggregate.pending_events)
+            for aggregate in aggregates
+        }
+        try:
+            self.save(*aggregates)
+        except IntegrityError:
+            for aggregate in aggregates:
+                try:
+                    stored: int = self.repository.get(aggregate.id).version
+                except AggregateNotFoundError:
+                    continue
+                if stored != read_versions[aggregate.id]:
+                    label = KIND_NAMES.get(type(aggregate), type(aggregate).__name__)
+                    raise VersionConflict(
+                        label, aggregate.id, read_versions[aggregate.id], stored
+                    ) from None
+            raise
+
+    def _create(self, aggregate: A, kind: str, key: str) -> UUID:
+        if self.exists(aggregate.id):
+            raise DuplicateKey(kind, key)
+        try:
+            self.save(aggregate)
+        except IntegrityError:
+            raise DuplicateKey(kind, key) from None
+        return aggregate.id
+
+    def _stored(self, aggregate: Aggregate) -> int:
+        """Saves the changed aggregate; its new version."""
+        self.store(aggregate)
+        return aggregate.version

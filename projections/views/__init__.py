@@ -1,1 +1,0 @@
-"""The read models, one module per screen or question."""
