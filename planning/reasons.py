@@ -485,12 +485,12 @@ def _diagnose_course(
     codes = {g.group_id: g.code for g in case.problem.groups}
     titles = {n.need_id: _title(n, codes) for n in case.course.needs}
     for need in case.short:
-        mine = _rank(need)
+        own = _rank(need)
         for kind, higher in ((Reason.OUT_RANKED, True), (Reason.SHARED, False)):
             others = [
                 n
                 for n in case.course.needs
-                if n.need_id != need.need_id and (_rank(n) < mine if higher else _rank(n) == mine)
+                if n.need_id != need.need_id and (_rank(n) < own if higher else _rank(n) == own)
             ]
             if not others:
                 continue

@@ -26,9 +26,34 @@ SYSTEM_ACTOR = "trainplan (system)"
 STARTED_TOPIC = "domain.cycles:PlanningCycle.OptimisationRunStarted"
 
 
+SUMMARY_KEYS = ("stages", "learners_met", "learners_demanded", "baseline_learners_met",
+                "by_group", "cash_cost", "abstraction_cost", "unmet", "shortfalls")  # fmt: skip
+
+
+def summary(allocation: dict[str, Any] | None) -> dict[str, Any]:
+    """A run's outcome in the planners' units, from its recorded allocation (see
+    PlanningResult.to_dict): each stage with its unit, status, objective, bound and gap;
+    learners met per level (and what the greedy starting plan met); cash cost split capital /
+    revenue; learner abstraction apart; the needs left short with their group's code and
+    reasons; the shortfalls. A run recorded before these were kept gives what its allocation
+    holds (cash cost and abstraction from its cost lines) and None for the rest."""
+    data = allocation or {}
+    out = {key: data.get(key) for key in SUMMARY_KEYS}
+    cost = data.get("cost") or {}
+    if out["cash_cost"] is None and cost:
+        setup = cost.get("centre_setup", 0)
+        out["cash_cost"] = {"total": cost.get("total"), "capital": setup,
+                            "revenue": None if cost.get("total") is None
+                            else cost["total"] - setup}  # fmt: skip
+    if out["abstraction_cost"] is None and cost:
+        out["abstraction_cost"] = cost.get("learner_abstraction")
+    return out
+
+
 @dataclass
 class RunProgress:
-    """What a client sees of a run while it solves and after."""
+    """What a client sees of a run while it solves and after: while it solves, the stage it is
+    in and that stage's objective, bound and gap in the stage's unit."""
 
     run_id: str
     cycle_id: UUID
@@ -40,6 +65,8 @@ class RunProgress:
     solutions: int = 0
     result: dict[str, Any] | None = None
     error: str | None = None
+    stage: str | None = None
+    unit: str | None = None
     cancel: threading.Event = field(default_factory=threading.Event, repr=False)
 
     def as_dict(self) -> dict[str, Any]:
@@ -47,6 +74,8 @@ class RunProgress:
             "run_id": self.run_id,
             "cycle_id": str(self.cycle_id),
             "state": self.state,
+            "stage": self.stage,
+            "unit": self.unit,
             "objective": self.objective,
             "bound": self.bound,
             "gap": self.gap,
@@ -54,6 +83,7 @@ class RunProgress:
             "solutions": self.solutions,
             "result": self.result,
             "error": self.error,
+            **summary(self.result),
         }
 
 
@@ -121,15 +151,20 @@ class PlanningService:
             if run_id in cycle.runs:
                 run = cycle.runs[run_id]
                 state = "interrupted" if run["status"] == "INTERRUPTED" else "finished"
+                allocation = run["allocation"]
                 return {"run_id": run_id, "cycle_id": str(cycle_id), "state": state,
+                        "stage": None, "unit": None,
                         "objective": run["objective"], "bound": run["bound"],
-                        "gap": run["allocation"].get("gap"), "elapsed": run["allocation"].get(
-                            "wall_time", 0.0), "solutions": None, "result": run["allocation"],
-                        "error": None}  # fmt: skip
+                        "gap": allocation.get("gap"), "elapsed": allocation.get(
+                            "seconds", allocation.get("wall_time", 0.0)), "solutions": None,
+                        "result": allocation, "error": None,
+                        **summary(allocation)}  # fmt: skip
             if run_id in cycle.runs_in_progress:
                 return {"run_id": run_id, "cycle_id": str(cycle_id), "state": "running",
+                        "stage": None, "unit": None,
                         "objective": None, "bound": None, "gap": None, "elapsed": 0.0,
-                        "solutions": 0, "result": None, "error": None}  # fmt: skip
+                        "solutions": 0, "result": None, "error": None,
+                        **summary(None)}  # fmt: skip
         raise NotFound("optimisation run", run_id)
 
     def cancel(self, run_id: str) -> None:
@@ -185,6 +220,7 @@ class PlanningService:
             problem = build_problem(self.source, progress.cycle_id, what_if=settings["what_if"])
 
             def on_update(update: Any) -> None:
+                progress.stage, progress.unit = update.stage, update.unit
                 progress.objective = update.objective
                 progress.bound = update.bound
                 progress.gap = update.gap
@@ -209,11 +245,13 @@ class PlanningService:
                          inputs_digest=problem.digest(), settings=settings, status=status,
                          objective=result.objective, bound=result.bound, allocation=allocation,
                          draft=draft and not settings["what_if"])  # fmt: skip
+            # at the end: the first stage's (mandated learners), as recorded
             progress.objective, progress.bound, progress.gap = (
                 result.objective,
                 result.bound,
                 result.gap,
             )
+            progress.stage, progress.unit = "mandated learners", "learners"
             progress.result = allocation
             progress.state = "cancelled" if progress.cancel.is_set() else "finished"
         except Exception as error:  # the run's failure is recorded, never lost

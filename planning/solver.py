@@ -154,6 +154,10 @@ def _plan(v: PlanVars, value: Callable[[Any], int]) -> tuple[list[Session], list
     return report.expand(v, counts, learners), opened
 
 
+def _reader(values: dict[int, int]) -> Callable[[Any], int]:
+    return lambda var: values[var.index]
+
+
 def _flat(expr: Any) -> tuple[dict[int, float], float]:
     flat = cp_model_helper.FlatFloatExpr(expr)
     coeffs: dict[int, float] = defaultdict(float)
@@ -409,7 +413,7 @@ def solve(
                 if found.values is None:
                     continue
                 values = found.values
-                sessions, opened = _plan(v, lambda var, values=values: values[var.index])
+                sessions, opened = _plan(v, _reader(values))
                 candidate = stage_values(problem, sessions, opened, shares=shares)
                 if _better(candidate[spec.key], best[spec.key], spec.sense) and _no_worse(
                     candidate, best, i

@@ -6,6 +6,7 @@ prospectus are recorded as events on the PlanningCycle."""
 from __future__ import annotations
 
 import getpass
+import json
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -17,7 +18,7 @@ from rich.table import Table
 from api.settings import get_settings
 from api.stack import Stack, open_stack
 from domain import DomainError
-from planning.service import RunProgress
+from planning.service import RunProgress, summary
 from planning.whatif import parse
 
 console = Console()
@@ -40,30 +41,62 @@ def optimise(
             "'open=Orpington;budget=8000000;allowance.TP=30'. Repeat for several.",
         ),
     ] = None,
-    workers: Annotated[int, typer.Option(min=1, max=16, help="CP-SAT workers.")] = 2,
-    seed: Annotated[int, typer.Option(help="CP-SAT random seed.")] = 0,
+    workers: Annotated[int, typer.Option(min=1, max=16, help="Solver workers.")] = 2,
+    seed: Annotated[int, typer.Option(help="Solver random seed.")] = 0,
     actor: Annotated[str, typer.Option(help="Who runs it (recorded).")] = "",
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json",
+            help="Print the run as one JSON object (stages, learners met per level against the "
+            "greedy plan, cash cost, abstraction, needs left short with reasons) and nothing "
+            "else on stdout.",
+        ),
+    ] = False,
 ) -> None:
     """Optimise a cycle: the draft prospectus is recorded, then printed with what was not met
     and why. With --what-if, each variant is solved too and compared side by side."""
     stack = open_stack(get_settings())
+    shown = Console(stderr=True) if as_json else console
     try:
         cycle_id = _cycle_id(stack, cycle)
         who = actor or _default_actor()
-        base = _run(stack, cycle_id, who, time_limit, workers, seed, None, "base plan")
+        base = _run(stack, cycle_id, who, time_limit, workers, seed, None, "base plan", shown)
         results = [("base plan", base)]
         for text in what_if or []:
             _check_what_if(text)
             results.append(
-                (text, _run(stack, cycle_id, who, time_limit, workers, seed, text, text))
+                (text, _run(stack, cycle_id, who, time_limit, workers, seed, text, text, shown))
             )
         names = centre_names(stack)
+        if as_json:
+            data = run_json(base, names)
+            if len(results) > 1:
+                data["what_if"] = [{"what_if": label, **run_json(r, names)}
+                                   for label, r in results[1:]]  # fmt: skip
+            typer.echo(json.dumps(data))
+            return
         console.print(plan_summary(base, names))
+        console.print(stages_table(base))
+        console.print(coverage_table(base))
         console.print(outcomes_table(base, need_titles(stack)))
+        for shortfall in base.get("shortfalls") or []:
+            console.print(f"Shortfall: {shortfall.get('text')}")
         if len(results) > 1:
             console.print(comparison_table(results, names))
     finally:
         stack.close()
+
+
+def run_json(result: dict[str, Any], names: dict[str, str] | None = None) -> dict[str, Any]:
+    """A run in the planners' units as plain JSON (planning.service.summary), with its status,
+    the centres it opens by name and its number of sessions."""
+    return {
+        "status": result.get("status"),
+        "sessions": len(result.get("sessions") or []),
+        "centres_opened": [(names or {}).get(c, c) for c in result.get("centres_opened") or []],
+        **summary(result),
+    }
 
 
 def prospectus(
@@ -138,6 +171,7 @@ def _run(
     seed: int,
     what_if: str | None,
     label: str,
+    shown: Console | None = None,
 ) -> dict[str, Any]:
     columns = (
         TextColumn("[bold]{task.description}"),
@@ -145,15 +179,15 @@ def _run(
         TextColumn("{task.fields[incumbent]}"),
         TimeElapsedColumn(),
     )
-    with Progress(*columns, console=console, transient=False) as bar:
+    with Progress(*columns, console=shown or console, transient=False) as bar:
         task = bar.add_task(f"Optimising ({label})", total=time_limit, incumbent="no plan yet")
 
         def show(progress: RunProgress) -> None:
             if progress.objective is not None:
                 gap = f"{progress.gap:.2%}" if progress.gap is not None else "-"
                 text = (
-                    f"incumbent {_number(progress.objective)}  bound {_number(progress.bound)}  "
-                    f"gap {gap}  ({progress.solutions} plans)"
+                    f"{progress.stage or 'plan'}: {_number(progress.objective)} "
+                    f"{progress.unit or ''}  bound {_number(progress.bound)}  gap {gap}"
                 )
             else:
                 text = "searching for a first plan"
@@ -189,24 +223,57 @@ def _centres(result: dict[str, Any], names: dict[str, str] | None) -> str:
 
 
 def plan_summary(result: dict[str, Any], names: dict[str, str] | None = None) -> Table:
-    cost = result.get("cost") or {}
+    outcome = summary(result)
+    cash = outcome["cash_cost"] or {}
     table = Table(title="Optimisation run", show_header=False)
     table.add_column("what")
     table.add_column("value", justify="right")
-    gap = result.get("gap")
     rows = [
         ("Status", str(result.get("status"))),
-        ("Objective", _number(result.get("objective"))),
-        ("Best bound", _number(result.get("bound"))),
-        ("Gap", f"{gap:.2%}" if gap is not None else "-"),
         ("Sessions", f"{len(result.get('sessions') or []):,}"),
         ("Centres opened", _centres(result, names)),
-        ("Cash cost (£)", _number(cost.get("total"))),
-        ("Learner abstraction (£, apart)", _number(cost.get("learner_abstraction"))),
-        ("Objective terms", str(result.get("objective_terms") or "")),
+        ("Cash cost (£)", _number(cash.get("total"))),
+        ("  capital: centre set-up (£)", _number(cash.get("capital"))),
+        ("  revenue: room-days, trainers (£)", _number(cash.get("revenue"))),
+        ("Learner abstraction (£, apart)", _number(outcome["abstraction_cost"])),
     ]
     for name, value in rows:
         table.add_row(name, value)
+    return table
+
+
+def stages_table(result: dict[str, Any]) -> Table:
+    """Each stage of the search in its own unit: the plan's value, the bound, the gap."""
+    table = Table(title="Stages (each holds the ones before)")
+    for column in ("Stage", "Status", "Plan", "Bound", "Gap", "Unit", "Started from", "Seconds"):
+        table.add_column(column, justify="left" if column in ("Stage", "Unit") else "right")
+    for stage in result.get("stages") or []:
+        gap = stage.get("gap")
+        table.add_row(
+            str(stage.get("name")),
+            str(stage.get("status")),
+            _amount(stage.get("objective")),
+            _amount(stage.get("bound")),
+            "-" if gap is None else f"{gap:.2%}",
+            str(stage.get("unit") or ""),
+            _amount(stage.get("start")),
+            f"{stage.get('seconds') or 0:.1f}",
+        )
+    return table
+
+
+def coverage_table(result: dict[str, Any]) -> Table:
+    """Learners met and demanded per priority level, against the greedy starting plan."""
+    outcome = summary(result)
+    met = outcome["learners_met"] or {}
+    demanded = outcome["learners_demanded"] or {}
+    greedy = outcome["baseline_learners_met"] or {}
+    table = Table(title="Learners trained per priority level")
+    for column in ("Level", "Met", "Demanded", "Greedy plan"):
+        table.add_column(column, justify="left" if column == "Level" else "right")
+    for level in met:
+        table.add_row(level, _number(met.get(level)), _number(demanded.get(level)),
+                      _number(greedy.get(level)))  # fmt: skip
     return table
 
 
@@ -252,7 +319,7 @@ def comparison_table(
         table.add_row(name, *(value(result) for _, result in results))
 
     row("Status", lambda r: str(r.get("status")))
-    row("Objective", lambda r: _number(r.get("objective")))
+    row("Mandated learners", lambda r: _number((r.get("learners_met") or {}).get("Mandated")))
     row("Cash cost (£)", lambda r: _number((r.get("cost") or {}).get("total")))
     row("Centres opened", lambda r: _centres(r, names))
     row("Needs met", lambda r: str(sum(o.get("status") == "met" for o in r.get("outcomes") or [])))
@@ -265,3 +332,11 @@ def comparison_table(
 
 def _number(value: Any) -> str:
     return "-" if value is None else f"{float(value):,.0f}"
+
+
+def _amount(value: Any) -> str:
+    """A stage's value: whole numbers as such, per cents to two places."""
+    if value is None:
+        return "-"
+    number = float(value)
+    return f"{number:,.0f}" if number.is_integer() or abs(number) >= 1000 else f"{number:,.2f}"

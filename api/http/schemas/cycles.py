@@ -39,15 +39,61 @@ class RunRequest(Body):
     )
 
 
+class Stage(BaseModel):
+    name: str = Field(description="e.g. mandated learners, fair share, cost")
+    unit: str | None = Field(default=None, description="The stage's own unit, e.g. learners")
+    sense: str | None = Field(default=None, description="maximise or minimise")
+    status: str = Field(description="OPTIMAL, FEASIBLE, NO_BETTER, TRIVIAL or NOT_RUN")
+    objective: float | None = Field(description="The plan's value in the stage's unit")
+    bound: float | None = Field(description="The best bound proved, in the same unit")
+    gap: float | None = Field(description="|bound - objective| / the larger of the two")
+    seconds: float | None = Field(default=None, description="How long the stage ran")
+    start: float | None = Field(default=None, description="The value it started from")
+
+
+class ShortNeed(BaseModel):
+    need_id: str
+    group: str = Field(description="The business group's code")
+    level: str | None = None
+    learners: int = Field(description="Learners the plan leaves without a place")
+    reasons: list[str] = Field(description="Each names the binding rule and the resource")
+
+
 class RunStatus(BaseModel):
     run_id: str
     cycle_id: UUID
     state: Literal["running", "finished", "failed", "cancelled", "interrupted"]
-    objective: float | None = Field(description="The incumbent's objective")
-    bound: float | None = Field(description="The best bound proved so far")
+    stage: str | None = Field(default=None, description="The stage the run is in (running)")
+    unit: str | None = Field(default=None, description="That stage's unit")
+    objective: float | None = Field(
+        description="While running, the stage's value in its unit; when finished, the "
+        "mandated learners the plan trains"
+    )
+    bound: float | None = Field(description="The best bound proved so far, in the same unit")
     gap: float | None = Field(description="Relative gap between the two")
     elapsed: float | None = Field(description="Seconds since the solve started")
-    solutions: int | None = Field(description="Incumbents found")
+    solutions: int | None = Field(description="Plans reported so far")
+    stages: list[Stage] | None = Field(default=None, description="Each stage, in its own unit")
+    learners_met: dict[str, int] | None = Field(
+        default=None, description="Learners trained per priority level"
+    )
+    learners_demanded: dict[str, int] | None = Field(default=None, description="Per level")
+    baseline_learners_met: dict[str, int] | None = Field(
+        default=None, description="Learners the greedy starting plan trains, per level"
+    )
+    by_group: dict[str, dict[str, list[int]]] | None = Field(
+        default=None, description="Per group code and level: [learners met, demanded]"
+    )
+    cash_cost: dict[str, int | None] | None = Field(
+        default=None, description="Pounds: total, capital (centre set-up), revenue (the rest)"
+    )
+    abstraction_cost: int | None = Field(
+        default=None, description="Pounds of learners' time away, apart from cash"
+    )
+    unmet: list[ShortNeed] | None = Field(default=None, description="Needs left short")
+    shortfalls: list[dict[str, Any]] | None = Field(
+        default=None, description="What more of a resource would place more learners"
+    )
     result: dict[str, Any] | None = Field(description="The allocation, when finished")
     error: str | None
 
