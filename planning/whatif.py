@@ -88,7 +88,7 @@ def apply(problem: PlanningProblem, what_if: WhatIf) -> PlanningProblem:
 class Row:
     name: str
     status: str
-    objective: float | None
+    objective: float | None  # mandated learners trained (the first stage)
     bound: float | None
     coverage: dict[str, tuple[int, int]]  # level -> (learners met, learners demanded)
     cash_cost: int
@@ -97,6 +97,7 @@ class Row:
     centres_opened: tuple[str, ...]
     changed: tuple[dict[str, Any], ...]
     validation_errors: tuple[str, ...]
+    capital_cost: int = 0  # centre set-up, within the cash cost
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,7 @@ def _row(name, problem, result: PlanningResult, base: PlanningResult | None) -> 
         coverage={k: (v[0], v[1]) for k, v in coverage.items()},
         cash_cost=result.cost.total,
         abstraction_cost=result.cost.learner_abstraction,
+        capital_cost=result.cost.capital,
         mean_utilisation=sum(ratios) / len(ratios) if ratios else 0.0,
         centres_opened=tuple(result.centres_opened),
         changed=tuple(changed),
@@ -179,7 +181,7 @@ def render(comparison: Comparison):
         table.add_column(row.name)
     lines: list[tuple[str, Callable[[Row], str]]] = [
         ("status", lambda r: r.status),
-        ("objective", lambda r: f"{r.objective}"),
+        ("capital £ (centre set-up)", lambda r: f"{r.capital_cost:,}"),
     ]
     lines += [(level, _covered(level)) for level in LEVELS]
     lines += [
