@@ -255,13 +255,23 @@ class _CpSat:
         return _Found(solver.status_name(status), values, solver.best_objective_bound, self.name)
 
     def hold(self, expr: Any, value: float, sense: str, exact: bool) -> None:
-        coeffs, _ = _flat(expr)
-        if not exact or not all(float(c).is_integer() for c in coeffs.values()):
-            return  # CP-SAT takes integer rows only: the stage's acceptance test holds it
+        """CP-SAT takes integer rows only: fractional weights are scaled by the least power of
+        ten that makes them whole (else the stage's acceptance test alone holds the value)."""
+        coeffs, offset = _flat(expr)
+        scale = next((10**k for k in range(5) if all(
+            abs(c * 10**k - round(c * 10**k)) < 1e-9 for c in [*coeffs.values(), offset]
+        )), None)  # fmt: skip
+        if scale is None:
+            return
+        model = self.v.model
+        row = sum(round(c * scale) * model.get_int_var_from_proto_index(i)
+                  for i, c in coeffs.items()) + round(offset * scale)  # fmt: skip
+        target = scale * value
+        margin = scale * _margin(value, exact)
         if sense == MAXIMISE:
-            self.v.model.add(expr >= math.floor(value + 1e-9))
+            model.add(row >= math.floor(target - margin + 1e-9))
         else:
-            self.v.model.add(expr <= math.ceil(value - 1e-9))
+            model.add(row <= math.ceil(target + margin - 1e-9))
 
 
 class _Callback(cp_model.CpSolverSolutionCallback):
