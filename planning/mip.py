@@ -173,7 +173,13 @@ class LinearProgram:
         if self.interrupter is not None:
             self.interrupter.interrupt()
 
-    def solve(self, seconds: float, *, relative_gap: float = RELATIVE_GAP) -> MipOutcome:
+    def solve(
+        self,
+        seconds: float,
+        *,
+        relative_gap: float = RELATIVE_GAP,
+        start: Mapping[int, float] | None = None,
+    ) -> MipOutcome:
         """Solves for at most `seconds`: HiGHS's own time limit is checked rarely (a stage
         overran by 4 s on the demo), so a timer interrupts it too."""
         self.interrupter = SolveInterrupter()
@@ -181,11 +187,13 @@ class LinearProgram:
         timer.daemon = True
         timer.start()
         try:
-            return self._solve(seconds, relative_gap)
+            return self._solve(seconds, relative_gap, start)
         finally:
             timer.cancel()
 
-    def _solve(self, seconds: float, relative_gap: float) -> MipOutcome:
+    def _solve(
+        self, seconds: float, relative_gap: float, start: Mapping[int, float] | None
+    ) -> MipOutcome:
         params = mathopt.SolveParameters(
             time_limit=timedelta(seconds=max(0.05, seconds)),
             relative_gap_tolerance=relative_gap,
@@ -195,9 +203,20 @@ class LinearProgram:
         if not params.enable_output:  # HiGHS prints its banner to stdout otherwise
             params.highs.bool_options["output_flag"] = False
             params.highs.bool_options["log_to_console"] = False
+        model_params = None
+        if start is not None:  # a whole plan: HiGHS stops once the LP bound proves it close
+            values = {self.vars[i]: float(x) for i, x in start.items()}
+            model_params = mathopt.ModelSolveParameters(
+                solution_hints=[mathopt.SolutionHint(variable_values=values)]
+            )
         with _stdout_to_stderr():
-            result = mathopt.solve(self.model, mathopt.SolverType.HIGHS, params=params,
-                                   interrupter=self.interrupter)  # fmt: skip
+            result = mathopt.solve(
+                self.model,
+                mathopt.SolverType.HIGHS,
+                params=params,
+                model_params=model_params,
+                interrupter=self.interrupter,
+            )
         reason = result.termination.reason
         if reason == mathopt.TerminationReason.INFEASIBLE:
             return MipOutcome("INFEASIBLE", None, None, None)

@@ -3,7 +3,7 @@
 `build` applies the rules of planning.rules in order (the one list of rules: a new rule is one
 more line there) and returns the model with the objective terms the rules return. `solve` runs
 the STAGES one after the other, each in its own units, each holding the value the stages
-before it reached:
+before it reached (fractional ones to within HOLD_TOLERANCE):
 
 1. mandated learners (learners, maximised);
 2. fair share: the lowest coverage of any group's mandated need (per cent, maximised);
@@ -11,15 +11,17 @@ before it reached:
 4. cost (pounds: cash + learner abstraction + moves, minimised).
 
 Every stage starts from the best plan so far: first the greedy plan (planning.baseline), so a
-run never publishes a plan worse than it. A stage that finds nothing better keeps that plan and
+run never publishes a plan worse than it; a stage that finds nothing better keeps that plan and
 says so (NO_BETTER). The stages are solved by HiGHS on the same model read as a MIP
 (planning.mip: an LP bound for every stage and first plans in seconds) when every rule is
-linear, else by CP-SAT with the plan so far as its hint. Time is shared by measurement: what
-is left after the greedy plan and the model's build is split over the stages by STAGE_WEIGHTS,
-a stage that proves its optimum early leaves its time to the next, and DIAGNOSIS_SHARE of the
-limit is kept for the reasons (planning.reasons), which re-solve through `capacity` here. The
-counts are read out as plain numbers and reported by planning.report. This is the one module
-that runs a CP-SAT model.
+linear, else by CP-SAT with the plan so far as its hint. Each HiGHS stage first shares out the
+learners again within the sessions and centres of the plan so far (a small problem, quickly
+solved), then searches the whole model. Time is shared by measurement: what is left after the
+greedy plan and the model's build is split over the stages by STAGE_WEIGHTS, a stage that
+proves its optimum early leaves its time to the next, and DIAGNOSIS_SHARE of the limit is kept
+for the reasons (planning.reasons), which re-solve through `capacity` here. The counts are read
+out as plain numbers and reported by planning.report. This is the one module that runs a
+CP-SAT model.
 """
 
 from __future__ import annotations
@@ -38,7 +40,13 @@ from ortools.sat.python import cp_model, cp_model_helper
 
 from planning import reasons, report
 from planning.baseline import greedy
-from planning.facts import SHARE_SCALE, fair_share_needs, session_key
+from planning.facts import (
+    SHARE_SCALE,
+    abstraction_per_learner,
+    fair_share_needs,
+    priority_per_learner,
+    session_key,
+)
 from planning.mip import LinearProgram, NotLinear
 from planning.model import PlanningProblem, PlanningResult, Session, Shortfall, StageOutcome
 from planning.rules import (
@@ -68,15 +76,31 @@ class StageSpec:
     sense: str
     scale: float = 1.0  # term units per reported unit
     exact: bool = True  # held exactly; else to within HOLD_TOLERANCE (fractional weights)
+    # A later stage's term the stage's objective leans to, by a weight too small to trade any
+    # of its own value (see _tie_break): a stage's plan is then good for the stages after it,
+    # and a run whose later stages find nothing (no time) does not publish a plan that is best
+    # in mandated learners and arbitrary in all else (XL at 60 s under load: Essential 0).
+    tie_break: tuple[str, ...] = ()
 
 
 STAGES = (
-    StageSpec("mandatory", "mandated learners", "learners", MAXIMISE),
+    # (a fair-share tie-break too made the demo's first LP three times slower: measured)
+    StageSpec("mandatory", "mandated learners", "learners", MAXIMISE, tie_break=("points",)),
     StageSpec(
-        "fair_share", "fair share", "% of the worst-covered mandated need", MAXIMISE, scale=100.0
+        "fair_share",
+        "fair share",
+        "% of the worst-covered mandated need",
+        MAXIMISE,
+        scale=100.0,
+        tie_break=("points",),
     ),
     StageSpec(
-        "points", "priority-weighted learner-days", "weighted learner-days", MAXIMISE, exact=False
+        "points",
+        "priority-weighted learner-days",
+        "weighted learner-days",
+        MAXIMISE,
+        exact=False,
+        tie_break=("cost",),
     ),
     StageSpec("cost", "cost", "pounds", MINIMISE, exact=False),
 )
@@ -190,6 +214,7 @@ class _Mip:
     def __init__(self, v: PlanVars, cancel: threading.Event | None) -> None:
         self.program = LinearProgram(v.model)
         self.cancel = cancel
+        self.count = len(self.program.vars)
         # the decisions about sessions and centres; learners are the rest
         self.sessions = [var.index for var in [*v.n.values(), *v.opened.values(),
                                                *v.kept.values()]]  # fmt: skip
@@ -198,15 +223,20 @@ class _Mip:
         self, expr: Any, sense: str, seconds: float, hint: dict[int, int], resplit: bool = False
     ) -> _Found:
         """With `resplit`, the sessions and centres of `hint` are kept and only the learners
-        are shared out again: a small problem HiGHS solves in a fraction of the time."""
+        are shared out again: a small problem HiGHS solves in a fraction of the time. A
+        `hint` that gives every variable (a plan of an earlier stage) is HiGHS's start: with
+        the tie-breaks it is near the stage's optimum, and HiGHS stops once its LP bound
+        proves that (without one, HiGHS's own rounding of the LP finds better plans than a
+        distant start would let it: measured, see planning.mip)."""
         coeffs, offset = _flat(expr)
         self.program.set_objective(coeffs, offset=offset, maximize=sense == MAXIMISE)
+        start = hint if len(hint) == self.count else None
         with _watching(self.cancel, self.program.interrupt):
             if resplit:
                 with self.program.fixed({i: hint.get(i, 0) for i in self.sessions}):
-                    out = self.program.solve(seconds)
+                    out = self.program.solve(seconds, start=start)
             else:
-                out = self.program.solve(seconds)
+                out = self.program.solve(seconds, start=start)
         values = None
         if out.values is not None:
             values = {i: round(x) for i, x in enumerate(out.values)}
@@ -322,6 +352,35 @@ def _no_worse(new: dict[str, float], old: dict[str, float], upto: int) -> bool:
     return True
 
 
+def _ranges(problem: PlanningProblem) -> dict[str, float]:
+    """How large each term can be: bounds for the tie-break weights."""
+    needs = problem.needs
+    points = sum(priority_per_learner(problem, n) * n.learners for n in needs)
+    abstraction = sum(abstraction_per_learner(problem, n) * n.learners for n in needs)
+    cost = problem.budget + abstraction + problem.weights.move_penalty * len(problem.previous)
+    return {"points": max(1.0, points), "cost": max(1.0, cost), "fair_share": float(SHARE_SCALE)}
+
+
+def _tie_break(
+    spec: StageSpec, terms: dict[str, Any], ranges: dict[str, float], value: float
+) -> tuple[Any, float]:
+    """The stage's objective with its tie-breaks, and how far they can lift the bound above
+    the stage's own: together they weigh less than half a unit of an exact stage (whole
+    learners, hundredths of a per cent) and less than a tenth of the hold tolerance of a
+    fractional one, so no plan gives up its own value for them."""
+    expr = terms[spec.key]
+    ties = [s for s in STAGES if s.key in spec.tie_break and not _is_constant(terms[s.key])]
+    if not ties:
+        return expr, 0.0
+    room = (0.5 if spec.exact else 0.1 * HOLD_TOLERANCE * max(1.0, abs(value))) / len(ties)
+    lift = 0.0
+    for tie in ties:
+        sign = 1.0 if tie.sense == spec.sense else -1.0
+        expr = expr + sign * (room / ranges[tie.key]) * terms[tie.key]
+        lift += room if sign < 0 else 0.0
+    return expr, lift
+
+
 def _trivial_bound(problem: PlanningProblem, spec: StageSpec) -> float | None:
     if spec.key == "mandatory":
         return float(sum(n.learners for n in problem.needs if n.mandatory))
@@ -395,6 +454,7 @@ def solve(
         runner = _CpSat(v, workers, seed, cancel, on_solution)
     timings["load"] = time.monotonic() - mark
     reserve = (DIAGNOSIS_SHARE if diagnose else 0.0) * time_limit + FINISH_SHARE * time_limit
+    ranges = _ranges(problem)
     stages: list[StageOutcome] = []
     for i, spec in enumerate(STAGES):
         current["spec"] = spec
@@ -410,6 +470,7 @@ def solve(
             status, bound, used = "NOT_RUN", None, ""
         else:
             improved = False
+            goal, lift = _tie_break(spec, terms, ranges, before)
             attempts = (
                 [(True, seconds * RESPLIT_SHARE)] if i > 0 and isinstance(runner, _Mip) else []
             )
@@ -417,9 +478,17 @@ def solve(
                 budget_s = (
                     share if resplit else max(MIN_STAGE_SECONDS, mark + seconds - time.monotonic())
                 )
-                found = runner.solve(expr, spec.sense, budget_s, best_vector, resplit)
+                found = runner.solve(goal, spec.sense, budget_s, best_vector, resplit)
                 if not resplit:
                     status, bound, used = found.status, found.bound, found.engine
+                    if bound is not None:  # the stage's own bound, from the tie-broken one
+                        bound += lift if spec.sense == MAXIMISE else -lift
+                        if spec.exact:
+                            bound = (
+                                math.floor(bound + 1e-6)
+                                if spec.sense == MAXIMISE
+                                else (math.ceil(bound - 1e-6))
+                            )
                 if found.values is None:
                     continue
                 values = found.values
@@ -439,6 +508,10 @@ def solve(
             bound = (
                 max(bound, best[spec.key]) if spec.sense == MAXIMISE else min(bound, best[spec.key])
             )
+            if status == "FEASIBLE" and abs(bound - best[spec.key]) <= 1e-9 * max(
+                1.0, abs(best[spec.key])
+            ):
+                status = "OPTIMAL"  # the plan reaches the stage's own bound
         stages.append(StageOutcome(
             spec.name, spec.unit, spec.sense, status, best[spec.key] / spec.scale,
             None if bound is None else bound / spec.scale, time.monotonic() - mark,
