@@ -45,7 +45,8 @@ def test_settings_and_status_are_reported_as_plain_json():
     assert list(stages) == ["mandated learners", "fair share",
                             "priority-weighted learner-days", "cost"]  # fmt: skip
     assert stages["priority-weighted learner-days"]["unit"] == "weighted learner-days"
-    assert all(s["status"] in ("OPTIMAL", "TRIVIAL") and s["gap"] == 0.0 for s in stages.values())
+    # (a stage's bound may sit a tie-break above its plan: within its hold tolerance)
+    assert all(s["status"] in ("OPTIMAL", "TRIVIAL") and s["gap"] < 1e-4 for s in stages.values())
     assert data["status"] == "OPTIMAL"
 
 
