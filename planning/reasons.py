@@ -32,18 +32,16 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
-from domain.calendar import add_working_days, working_days
+from domain.calendar import working_days
 from planning.facts import (
     Course,
     CourseKey,
     PlanFacts,
     allowance_limit,
     allowance_units,
-    inside,
     level_rank,
-    opens_in_time,
+    placeable,
     session_cash,
-    start_days,
     suitable,
 )
 from planning.model import (
@@ -333,22 +331,15 @@ def _rank(need: Need) -> tuple[bool, int]:
 
 def _structural(facts: PlanFacts, need: Need) -> Binding | None:
     course = facts.course_of(need.need_id)
-    fitting = [site for site in facts.sites if suitable(course, site)]
-    if not fitting:
+    if not any(suitable(course, site) for site in facts.sites):
         seats = max(1, course.class_min)
         return Binding(
             Reason.NO_SUITABLE_VENUE,
             "features_and_capacity",
             f"no venue has {_features(course)} and {seats} seats",
         )
-    for start in start_days(facts.problem, course.days):
-        if not inside(need, start, course.days):
-            continue
-        dates = add_working_days(start, course.days)
-        if any(
-            opens_in_time(s, start) and all(facts.free(s, d) > 0 for d in dates) for s in fitting
-        ):
-            return None
+    if placeable(facts, need):
+        return None
     return Binding(
         Reason.WINDOW_TOO_NARROW,
         "windows",
@@ -437,7 +428,7 @@ def _diagnose_course(
         out = capacity(variant_problem, ids, held, left)
         if out.status not in ("OPTIMAL", "FEASIBLE"):
             return None
-        return {nid: out.trained.get(nid, 0) - case.plan.get(nid, 0) for nid in case.plan}
+        return {nid: out.trained.get(nid, held_at) - held_at for nid, held_at in case.plan.items()}
 
     variants: list[tuple[Variant, list[str]]] = []
     rooms = _rooms(case)
