@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -122,3 +124,28 @@ def greedy(problem: PlanningProblem) -> PlanningResult:
         )
     return report.result(problem, sessions, opened, status="FEASIBLE", started=started,
                          settings={"heuristic": "greedy"})  # fmt: skip
+
+
+def fill(
+    problem: PlanningProblem, sessions: Sequence[Session], opened: Iterable[str]
+) -> tuple[list[Session], list[str]]:
+    """The greedy plan laid on top of `sessions` (kept as they are, in the rooms, allowance
+    and budget they use) with the centres `opened`: the needs they leave short get whatever
+    places are left, by priority. planning.solver tries it when a stage's search has not
+    time to place the rest around the mandated learners it fixed."""
+    shut = set(opened)
+    kept = tuple(replace(s, pinned=True) for s in sessions)
+    centres = tuple(replace(c, forced=c.centre_id in shut) for c in problem.centres)
+    more = greedy(replace(problem, previous=kept, centres=centres))
+    out = list(sessions)
+    taken = {s.session_id for s in sessions}
+    for s in more.sessions:
+        if s.pinned:
+            continue
+        sid, number = s.session_id, 1
+        while sid in taken:
+            number += 1
+            sid = f"{s.session_id}.{number}"
+        taken.add(sid)
+        out.append(replace(s, session_id=sid))
+    return out, sorted(shut)
