@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from api.cli.audit import app as audit
+from api.cli.common import TrainplanGroup, check_store, settings
 from api.cli.demo import demo
 from api.cli.plan import optimise, prospectus
 from api.cli.projections import app as projections
@@ -15,6 +16,7 @@ app = typer.Typer(
     help="Training needs and facilities planning for the training boards of a police force.",
     no_args_is_help=True,
     add_completion=False,
+    cls=TrainplanGroup,
 )
 app.command()(serve)
 app.command()(optimise)
@@ -25,7 +27,12 @@ app.command()(demo)
 
 
 @app.callback()
-def main() -> None:
+def main(ctx: typer.Context) -> None:
     """Training needs and facilities planning for the training boards of a police force.
 
-    The store is chosen by TRAINPLAN_DATABASE_URL (default: sqlite:///trainplan.db here)."""
+    The store is chosen by TRAINPLAN_DATABASE_URL (default: a SQLite file in ./trainplan-data,
+    the folder TRAINPLAN_DATA_DIR names)."""
+    asked = [*getattr(ctx, "protected_args", []), *ctx.args]
+    if "--help" in asked:
+        return
+    check_store(settings().database_url)
