@@ -146,6 +146,11 @@ class TrainplanGroup(TyperGroup):
             raise typer.Exit(code) from None
 
 
+def _listed(value: Any) -> Any:
+    """A list as people write one in a cell ("gym, mats"); anything else as it is."""
+    return ", ".join(str(v) for v in value) if isinstance(value, list | tuple) else value
+
+
 def _text(value: Any) -> str:
     if value is None:
         return ""
@@ -176,7 +181,7 @@ def show(
         typer.echo(json.dumps(list(rows), indent=2, default=str))
         return
     if fmt is Format.csv:
-        keyed = [{heading: row.get(key) for heading, key in columns} for row in rows]
+        keyed = [{heading: _listed(row.get(key)) for heading, key in columns} for row in rows]
         sys.stdout.write(rows_csv(keyed, [h for h, _ in columns]).decode("utf-8-sig"))
         return
     total = len(rows) if total is None else total

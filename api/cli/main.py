@@ -7,8 +7,11 @@ import typer
 from api.cli.audit import app as audit
 from api.cli.common import TrainplanGroup, check_store, settings
 from api.cli.demo import demo
-from api.cli.plan import optimise, prospectus
+from api.cli.facilities import app as facilities
+from api.cli.listings import cycles, needs
+from api.cli.plan import optimise
 from api.cli.projections import app as projections
+from api.cli.prospectus import prospectus
 from api.cli.serve import serve
 
 app = typer.Typer(
@@ -24,6 +27,9 @@ app.command()(prospectus)
 app.add_typer(projections, name="projections")
 app.add_typer(audit, name="audit")
 app.command()(demo)
+app.add_typer(facilities, name="facilities")
+app.add_typer(needs, name="needs")
+app.add_typer(cycles, name="cycles")
 
 
 @app.callback()

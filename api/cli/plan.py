@@ -1,4 +1,5 @@
-"""`trainplan optimise` and `trainplan prospectus`: the board's planning from the command line.
+"""`trainplan optimise`: the board's planning from the command line (`trainplan prospectus` is in
+`api.cli.prospectus`).
 
 A run goes through the same PlanningService as the API: its start, its result and the draft
 prospectus are recorded as events on the PlanningCycle."""
@@ -62,48 +63,6 @@ def optimise(
         console.print(outcomes_table(base, need_titles(stack)))
         if len(results) > 1:
             console.print(comparison_table(results, names))
-    finally:
-        stack.close()
-
-
-def prospectus(
-    cycle: Annotated[str, typer.Argument(help="The planning cycle's name, e.g. 2003/04.")],
-    draft: Annotated[
-        bool, typer.Option(help="Show the draft instead of the published one.")
-    ] = False,
-    limit: Annotated[int, typer.Option(min=1, help="At most this many sessions.")] = 60,
-) -> None:
-    """Print a cycle's prospectus (the published edition, or the draft with --draft)."""
-    stack = open_stack(get_settings())
-    try:
-        cycle_id = _cycle_id(stack, cycle)
-        rows, total = stack.projections.query(
-            "prospectus",
-            filters={"cycle_id": str(cycle_id), "edition": "draft" if draft else "published"},
-            limit=limit,
-        )
-        which = "draft" if draft else "published"
-        if not total:
-            console.print(f"Cycle {cycle} has no {which} prospectus yet.")
-            raise typer.Exit(1)
-        table = Table(title=f"Prospectus {cycle} ({which}): {total} sessions")
-        for column in ("Course", "Groups", "Venue", "Starts", "Ends", "Places", "Cost (£)"):
-            table.add_column(
-                column, justify="right" if column in ("Places", "Cost (£)") else "left"
-            )
-        for row in rows:
-            table.add_row(
-                str(row.get("course_code")),
-                str(row.get("groups") or ""),
-                str(row.get("venue_name") or row.get("venue_id")),
-                str(row.get("starts_on")),
-                str(row.get("ends_on")),
-                str(row.get("places")),
-                f"{float(row.get('cost') or 0):,.0f}",
-            )
-        console.print(table)
-        if total > len(rows):
-            console.print(f"... and {total - len(rows)} more (use --limit).")
     finally:
         stack.close()
 

@@ -165,8 +165,11 @@ def confirmed_session_words(projections: Queryable) -> Callable[[Mapping[str, An
     def words(session: Mapping[str, Any]) -> str:
         key = (str(session.get("cycle_id")), str(session["course_code"]))
         if key not in labels:
-            course = every_row(projections, "prospectus", {"cycle_id": key[0],
-                               "edition": "published", "course_code": key[1]})  # fmt: skip
+            course = every_row(
+                projections,
+                "prospectus",
+                {"cycle_id": key[0], "edition": "published", "course_code": key[1]},
+            )
             labels[key] = {row["session_id"]: session_label(row) for row in numbered(course)}
         label = labels[key].get(str(session["session_id"]), str(session["course_code"]))
         return f"the confirmed session {label} ({session['starts_on']} to {session['ends_on']})"
