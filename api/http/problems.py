@@ -218,11 +218,20 @@ def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
     return name
 
 
+CYCLE_ID_HINT = (
+    "; a cycle's id is a UUID: GET /api/v1/planning-cycles?name=2003/04 gives it, and the "
+    "lists take the name itself (?cycle=2003/04)"
+)
+HINTS = {"path.cycle_id": CYCLE_ID_HINT, "query.cycle_id": CYCLE_ID_HINT}
+"""What a person needs to know to put a rejected value right, by field."""
+
+
 async def on_validation_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
     errors = [
-        {"field": _field_name(item.get("loc", ())), "rule": str(item.get("msg", "invalid"))}
+        {"field": field, "rule": str(item.get("msg", "invalid")) + HINTS.get(field, "")}
         for item in error.errors()
+        for field in [_field_name(item.get("loc", ()))]
     ] or [{"field": "body", "rule": "invalid request"}]
     first = errors[0]
     return problem_response(

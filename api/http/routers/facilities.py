@@ -8,7 +8,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, File, Form, Header, Query, Response, UploadFile, status
 
-from api.files.prospectus import confirmed_session_words
+from api.files.prospectus import calendar_words, confirmed_session_words
 from api.files.schedule import import_schedule
 from api.files.spreadsheet import MAX_BYTES
 from api.http.deps import (
@@ -92,13 +92,16 @@ def get_facility(facility_id: UUID, planner: PlannerDep, response: Response) -> 
 def facility_calendar(
     facility_id: UUID,
     planner: PlannerDep,
+    projections: ProjectionsDep,
     response: Response,
     from_: Annotated[Day | None, Query(alias="from", description="First day shown")] = None,
     to: Annotated[Day | None, Query(description="Last day shown")] = None,
 ) -> FacilityCalendar:
     """The venue's calendar: its submitted usage (bookings, closures) and the confirmed
-    sessions of published prospectuses, by date."""
+    sessions of published prospectuses (named like "OT232 Officer safety training, session 38
+    of 102"), by date."""
     facility = planner.load(Facility, facility_id)
+    confirmed = [{**s, "kind": "session", "status": "confirmed"} for s in facility.sessions]
     entries = [
         CalendarEntry(
             starts_on=e["starts_on"],
@@ -113,12 +116,12 @@ def facility_calendar(
             starts_on=s["starts_on"],
             ends_on=s["ends_on"],
             kind="session",
-            purpose=f"{s['course_code']} session {s['session_id']}",
+            purpose=s["purpose"],
             rooms=s["rooms"],
             session_id=s["session_id"],
             cycle_id=s.get("cycle_id"),
         )
-        for s in facility.sessions
+        for s in calendar_words(projections, confirmed)
     ]
     entries = [
         e
@@ -182,12 +185,8 @@ SPREADSHEET_BODY = {
     "requestBody": {
         "content": {
             "multipart/form-data": {
-                "encoding": {
-                    "file": {
-                        "contentType": "text/csv, application/vnd.openxmlformats-"
-                        "officedocument.spreadsheetml.sheet"
-                    }
-                }
+                # a CSV or an XLSX sheet: its bytes as they are
+                "encoding": {"file": {"contentType": "application/octet-stream"}}
             }
         }
     }
