@@ -7,19 +7,23 @@ prospectus are recorded as events on the PlanningCycle."""
 from __future__ import annotations
 
 import getpass
+import time
 from typing import Annotated, Any
 from uuid import UUID
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
 
+from api.cli.common import fail
 from api.settings import get_settings
 from api.stack import Stack, open_stack
 from domain import DomainError
+from planning.adapter import ProblemError, build_problem
+from planning.facts import MANDATORY_WEIGHT
 from planning.service import RunProgress
-from planning.whatif import parse
+from planning.whatif import check, impossible, parse
 
 console = Console()
 
@@ -50,11 +54,11 @@ def optimise(
     stack = open_stack(get_settings())
     try:
         cycle_id = _cycle_id(stack, cycle)
+        check_before_solving(stack, cycle_id, cycle, what_if or [])
         who = actor or _default_actor()
         base = _run(stack, cycle_id, who, time_limit, workers, seed, None, "base plan")
         results = [("base plan", base)]
         for text in what_if or []:
-            _check_what_if(text)
             results.append(
                 (text, _run(stack, cycle_id, who, time_limit, workers, seed, text, text))
             )
@@ -75,12 +79,28 @@ def _cycle_id(stack: Stack, name: str) -> UUID:
         raise typer.Exit(2) from error
 
 
-def _check_what_if(text: str) -> None:
+def check_before_solving(stack: Stack, cycle_id: UUID, cycle: str, what_ifs: list[str]) -> None:
+    """Every what-if read and applied, and the base and each variant checked for what makes
+    them infeasible whatever is planned, before anything is solved or recorded: a bad what-if
+    is one line naming it, and no run is recorded."""
+    variants = []
+    for text in what_ifs:
+        try:
+            variants.append((text, parse(text)))
+        except ValueError as error:
+            fail(f"--what-if {text!r}", str(error).removeprefix(f"what-if part {text!r}: "))
     try:
-        parse(text)
-    except ValueError as error:
-        console.print(f"[red]--what-if: {error}[/red]")
-        raise typer.Exit(2) from error
+        problem = build_problem(stack.projections.problem_source(), cycle_id)
+    except ProblemError as error:
+        fail("CYCLE", f"{cycle} cannot be planned: {error}", code=1)
+    found = impossible(problem)
+    if found:
+        fail("CYCLE", f"{cycle} cannot be planned: {'; '.join(found)}", code=1)
+    for text, change in variants:
+        try:
+            check(problem, change)
+        except ValueError as error:
+            fail(f"--what-if {text!r}", str(error))
 
 
 def run_once(stack: Stack, cycle_id: UUID, actor: str, time_limit: float) -> dict[str, Any]:
@@ -100,23 +120,21 @@ def _run(
 ) -> dict[str, Any]:
     columns = (
         TextColumn("[bold]{task.description}"),
-        BarColumn(),
+        BarColumn(bar_width=24),
+        TextColumn("{task.fields[left]}"),
+        TextColumn("{task.fields[stage]}"),
         TextColumn("{task.fields[incumbent]}"),
-        TimeElapsedColumn(),
     )
+    started = time.monotonic()
     with Progress(*columns, console=console, transient=False) as bar:
-        task = bar.add_task(f"Optimising ({label})", total=time_limit, incumbent="no plan yet")
+        task = bar.add_task(f"Optimising ({label})", total=time_limit, left="",
+                            stage="starting", incumbent="")  # fmt: skip
 
         def show(progress: RunProgress) -> None:
-            if progress.objective is not None:
-                gap = f"{progress.gap:.2%}" if progress.gap is not None else "-"
-                text = (
-                    f"incumbent {_number(progress.objective)}  bound {_number(progress.bound)}  "
-                    f"gap {gap}  ({progress.solutions} plans)"
-                )
-            else:
-                text = "searching for a first plan"
-            bar.update(task, completed=min(progress.elapsed, time_limit), incumbent=text)
+            elapsed = min(time.monotonic() - started, time_limit)
+            stage, incumbent = progress_words(progress)
+            bar.update(task, completed=elapsed, stage=stage, incumbent=incumbent,
+                       left=f"{time_limit - elapsed:,.0f} s left of {time_limit:,.0f}")  # fmt: skip
 
         if stack.planning is None:
             raise RuntimeError("the stack was opened without its planning service")
@@ -129,11 +147,30 @@ def _run(
             seed=seed,
             what_if=what_if,
         )
-        bar.update(task, completed=time_limit)
+        bar.update(task, completed=time_limit, left="done", stage=run.state)
     if run.state == "failed":
         console.print(f"[red]The run failed: {run.error}[/red]")
         raise typer.Exit(1)
     return run.result or {}
+
+
+def progress_words(progress: RunProgress) -> tuple[str, str]:
+    """The stage a run is in and its best plan so far, in planners' units. A progress that
+    names its stage and unit (the staged solver's) is shown as it says; otherwise the stage is
+    told from the lexicographic objective: mandated learners first (no plan reported yet), then
+    the priority-weighted rest with the mandated learners held."""
+    stage = str(getattr(progress, "stage", "") or "")
+    unit = str(getattr(progress, "unit", "") or "")
+    gap = "" if progress.gap is None else f", within {progress.gap:.1%} of the bound"
+    if progress.objective is None:
+        return stage or "placing mandated learners", "no plan reported yet"
+    if stage and unit:
+        return stage, f"best {progress.objective:,.0f} {unit}{gap}"
+    mandated = int(progress.objective // MANDATORY_WEIGHT)
+    return (
+        stage or "priorities and cost, mandated held",
+        f"{mandated:,} mandated learners placed{gap}",
+    )
 
 
 def centre_names(stack: Stack) -> dict[str, str]:
