@@ -213,7 +213,8 @@ def impossible(problem: PlanningProblem) -> list[str]:
     committed = facts.pinned_cash() + sum(c.setup_cost for c in forced)
     found = []
     if committed > problem.budget:
-        parts = [f"the {len(pinned):,} pinned sessions cost £{facts.pinned_cash():,}"]
+        sessions = f"{len(pinned):,} pinned session" + ("" if len(pinned) == 1 else "s")
+        parts = [f"the {sessions} cost £{facts.pinned_cash():,}"]
         parts += [f"opening {c.name} costs £{c.setup_cost:,}" for c in forced]
         found.append(
             f"budget: £{problem.budget:,} is below the £{committed:,} already committed "

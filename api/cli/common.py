@@ -5,7 +5,7 @@ rows printed as a table, CSV or JSON.
 **No tracebacks.** `TrainplanGroup` runs every command. A refusal of the domain, a setting that
 is malformed, a store that cannot be opened, a file that cannot be written: each is one line on
 stderr naming the problem, and the exit status is not zero (2 for a value the user gave, 1 for
-the rest). `TRAINPLAN_DEBUG=1` shows the traceback instead, for a bug report."""
+the rest: a refusal of the domain, a sheet's rows, a store that cannot be used). `TRAINPLAN_DEBUG=1` shows the traceback instead, for a bug report."""
 
 from __future__ import annotations
 
@@ -104,7 +104,7 @@ def one_line(error: BaseException) -> tuple[str, int] | None:
     if isinstance(error, ScheduleRefused):
         return "\n".join(str(e) for e in error.errors), 1
     if isinstance(error, InvalidValue):
-        return f"{error.field}: {error.rule}", 1
+        return f"{error.field}: {error.rule}", 2
     if isinstance(error, DomainError):
         return error.message, 1
     if isinstance(error, ValidationError):

@@ -85,11 +85,12 @@ def import_schedule_command(
 
 
 def change_table(done: ScheduleImport) -> Table:
+    """The entries the import adds, replaces and removes (the title says how many)."""
     change = done.change
     table = Table(
-        title=f"{done.facility}, {done.period_start} to {done.period_end}: "
-        f"{len(change.added)} added, {len(change.replaced)} replaced, "
-        f"{len(change.removed)} removed, {change.unchanged} unchanged"
+        title=f"{len(change.added)} added, {len(change.replaced)} replaced, "
+        f"{len(change.removed)} removed, {change.unchanged} unchanged",
+        caption=f"{done.facility}, {done.period_start} to {done.period_end}",
     )
     for column in ("Change", "Starts", "Ends", "Kind", "Purpose", "Rooms"):
         table.add_column(column)
