@@ -5,7 +5,8 @@ rows printed as a table, CSV or JSON.
 **No tracebacks.** `TrainplanGroup` runs every command. A refusal of the domain, a setting that
 is malformed, a store that cannot be opened, a file that cannot be written: each is one line on
 stderr naming the problem, and the exit status is not zero (2 for a value the user gave, 1 for
-the rest: a refusal of the domain, a sheet's rows, a store that cannot be used). `TRAINPLAN_DEBUG=1` shows the traceback instead, for a bug report."""
+the rest: a refusal of the domain, a sheet's rows, a store that cannot be used).
+`TRAINPLAN_DEBUG=1` shows the traceback instead, for a bug report."""
 
 from __future__ import annotations
 
