@@ -127,10 +127,13 @@ def one_line(error: BaseException) -> tuple[str, int] | None:
 
 
 class TrainplanGroup(TyperGroup):
-    """The root command group: every command runs inside it, and an error a user can put right
-    is one line on stderr, not a traceback (see the module's docstring)."""
+    """The root command group: every command runs inside it. The settings and the store are
+    checked first (not for --help), and an error a user can put right is one line on stderr,
+    not a traceback (see the module's docstring)."""
 
     def invoke(self, ctx: Any) -> Any:  # click's Context, as typer vendors it
+        if "--help" not in ctx.args:  # the subcommand's arguments, not parsed yet
+            check_store(settings().database_url)
         try:
             return super().invoke(ctx)
         except (typer.Exit, typer.Abort, typer.TyperException):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from api.cli.audit import app as audit
-from api.cli.common import TrainplanGroup, check_store, settings
+from api.cli.common import TrainplanGroup
 from api.cli.demo import demo
 from api.cli.facilities import app as facilities
 from api.cli.listings import cycles, needs
@@ -33,12 +33,8 @@ app.add_typer(cycles, name="cycles")
 
 
 @app.callback()
-def main(ctx: typer.Context) -> None:
+def main() -> None:
     """Training needs and facilities planning for the training boards of a police force.
 
     The store is chosen by TRAINPLAN_DATABASE_URL (default: a SQLite file in ./trainplan-data,
     the folder TRAINPLAN_DATA_DIR names)."""
-    asked = [*getattr(ctx, "protected_args", []), *ctx.args]
-    if "--help" in asked:
-        return
-    check_store(settings().database_url)

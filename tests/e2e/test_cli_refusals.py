@@ -62,6 +62,12 @@ def test_a_store_url_of_another_database_names_the_setting_and_what_it_takes(
     assert list(tmp_path.iterdir()) == []
 
 
+def test_help_is_shown_whatever_the_settings(cli: Cli):
+    result = cli("projections", "status", "--help", TRAINPLAN_DATABASE_URL="mysql://x")
+    assert result.exit_code == 0
+    assert "Usage: trainplan projections status" in result.output
+
+
 @pytest.mark.postgres
 def test_a_postgresql_database_that_does_not_exist_is_named_with_how_to_create_it(
     cli: Cli, postgres_session_url: str
