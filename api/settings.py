@@ -3,19 +3,28 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
-from pydantic import field_validator
+from pydantic import field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from domain.store import DEFAULT_URL, is_postgres
+from domain.store import is_postgres
+
+DEFAULT_DATA_DIR = "trainplan-data"
+STORE_FILE = "trainplan.db"
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TRAINPLAN_", env_file=".env", extra="ignore")
 
-    database_url: str = DEFAULT_URL
-    """Where the events (and the read models) live. Default: a SQLite file in the working
-    directory. PostgreSQL: postgresql+psycopg://USER:PASSWORD@HOST:PORT/DB."""
+    data_dir: Path = Path(DEFAULT_DATA_DIR)
+    """Where the embedded default keeps its files (the events, the read models, their lock
+    files, the HTTP API's idempotency keys): one folder, `./trainplan-data` unless set."""
+
+    database_url: str = ""
+    """Where the events (and the read models) live. Default: a SQLite file in `data_dir`
+    (sqlite:///trainplan-data/trainplan.db). PostgreSQL:
+    postgresql+psycopg://USER:PASSWORD@HOST:PORT/DB."""
 
     tokens_file: str | None = None
     """A JSON file mapping bearer tokens to principals (see the README)."""
@@ -37,9 +46,18 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _supported(cls, url: str) -> str:
-        if not (url.startswith("sqlite:///") or is_postgres(url)):
-            raise ValueError("must start with sqlite:/// or postgresql+psycopg://")
+        if url and not (url.startswith("sqlite:///") or is_postgres(url)):
+            raise ValueError(
+                "must start with sqlite:/// (a SQLite file) or postgresql+psycopg:// "
+                f"(PostgreSQL), not {url.split(':', 1)[0]}:"
+            )
         return url
+
+    @model_validator(mode="after")
+    def _default_store(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.data_dir / STORE_FILE}"
+        return self
 
 
 @lru_cache

@@ -7,7 +7,9 @@ module, against raw sqlite3 inserting the same number of rows with one commit pe
 this run. Prints commands per second, the ratios, and a final JSON line.
 
     python bench/persistence_choice.py [--commands 2000]
-"""
+
+The SQLAlchemy module is an optional extra of this project (`pip install -e ".[bench]"`): only
+this comparison uses it."""
 
 from __future__ import annotations
 
@@ -62,6 +64,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--commands", type=int, default=2000)
     args = parser.parse_args()
+    try:
+        import eventsourcing_sqlalchemy  # noqa: F401  (the optional extra)
+    except ImportError:
+        sys.exit('needs eventsourcing-sqlalchemy: pip install -e ".[bench]"')
     with tempfile.TemporaryDirectory() as folder:
         core = through_application(store_env(f"sqlite:///{folder}/core.db"), args.commands)
         orm = through_application(

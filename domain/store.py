@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-DEFAULT_URL = "sqlite:///trainplan.db"
+DEFAULT_URL = "sqlite:///trainplan-data/trainplan.db"  # api.settings: TRAINPLAN_DATA_DIR
 
 
 def is_postgres(url: str) -> bool:

@@ -200,3 +200,55 @@ def render(comparison: Comparison):
 def _covered(level: str) -> Callable[[Row], str]:
     """A row's learners met out of those demanded at `level`."""
     return lambda r: f"{r.coverage[level][0]}/{r.coverage[level][1]}"
+
+
+def impossible(problem: PlanningProblem) -> list[str]:
+    """What makes the problem infeasible whatever is planned, found before solving: the cash
+    its pinned sessions and forced-open centres already cost above the budget (the budget rule),
+    a group's pinned places above its training-time allowance (the allowance rule). In pounds
+    and hours, for a person to act on."""
+    from planning.facts import ALLOWANCE_SCALE, PlanFacts, allowance_limit, allowance_units
+
+    facts = PlanFacts(problem)
+    pinned = [s for s in problem.previous if s.pinned]
+    forced = [c for c in problem.centres if c.forced]
+    committed = facts.pinned_cash() + sum(c.setup_cost for c in forced)
+    found = []
+    if committed > problem.budget:
+        sessions = f"{len(pinned):,} pinned session" + ("" if len(pinned) == 1 else "s")
+        parts = [f"the {sessions} cost £{facts.pinned_cash():,}"]
+        parts += [f"opening {c.name} costs £{c.setup_cost:,}" for c in forced]
+        found.append(
+            f"budget: £{problem.budget:,} is below the £{committed:,} already committed "
+            f"({'; '.join(parts)}), so the budget rule cannot hold"
+        )
+    needs = {n.need_id: n for n in problem.needs}
+    for group in problem.groups:
+        used = sum(
+            allowance_units(problem, needs[need_id]) * count
+            for need_id, count in facts.pinned_met.items()
+            if need_id in needs and needs[need_id].group_id == group.group_id
+        )
+        if used > allowance_limit(group.allowance_hours):
+            found.append(
+                f"allowance.{group.code}: {group.allowance_hours_per_head:g} hours per head "
+                f"({group.allowance_hours:,.0f} hours for {group.headcount:,} people) is below "
+                f"the {used / ALLOWANCE_SCALE:,.0f} hours its pinned places already take, so the "
+                "allowance rule cannot hold"
+            )
+    return found
+
+
+def check(problem: PlanningProblem, what_if: WhatIf) -> PlanningProblem:
+    """The variant the what-if makes, or a ValueError before anything is solved: a centre or
+    group it names that the problem does not have, or a variant `impossible` finds infeasible."""
+    try:
+        variant = apply(problem, what_if)
+    except ValueError as error:
+        centres = ", ".join(c.name for c in problem.centres) or "none"
+        groups = ", ".join(g.code for g in problem.groups) or "none"
+        raise ValueError(f"{error} (candidate centres: {centres}; groups: {groups})") from None
+    found = impossible(variant)
+    if found:
+        raise ValueError("; ".join(found))
+    return variant

@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from api.cli.common import fail
 from api.settings import get_settings
 from api.stack import open_stack
 from domain import TrainingPlanner
@@ -67,6 +68,11 @@ def export(
 ) -> None:
     """Write every event in order as JSON Lines: position, entity, type, version, actor,
     reason, time, the readable payload, and the stored state (so an import is exact)."""
+    if output is not None:
+        if output.is_dir():
+            fail("--output", f"{output} is a folder; name a file in it")
+        if not output.parent.is_dir():
+            fail("--output", f"the folder {output.parent} does not exist")
     planner = TrainingPlanner.open(get_settings().database_url)
     try:
         with ExitStack() as stack:

@@ -5,9 +5,13 @@ from __future__ import annotations
 import typer
 
 from api.cli.audit import app as audit
+from api.cli.common import TrainplanGroup
 from api.cli.demo import demo
-from api.cli.plan import optimise, prospectus
+from api.cli.facilities import app as facilities
+from api.cli.listings import cycles, needs
+from api.cli.plan import optimise
 from api.cli.projections import app as projections
+from api.cli.prospectus import prospectus
 from api.cli.serve import serve
 
 app = typer.Typer(
@@ -15,6 +19,7 @@ app = typer.Typer(
     help="Training needs and facilities planning for the training boards of a police force.",
     no_args_is_help=True,
     add_completion=False,
+    cls=TrainplanGroup,
 )
 app.command()(serve)
 app.command()(optimise)
@@ -22,10 +27,14 @@ app.command()(prospectus)
 app.add_typer(projections, name="projections")
 app.add_typer(audit, name="audit")
 app.command()(demo)
+app.add_typer(facilities, name="facilities")
+app.add_typer(needs, name="needs")
+app.add_typer(cycles, name="cycles")
 
 
 @app.callback()
 def main() -> None:
     """Training needs and facilities planning for the training boards of a police force.
 
-    The store is chosen by TRAINPLAN_DATABASE_URL (default: sqlite:///trainplan.db here)."""
+    The store is chosen by TRAINPLAN_DATABASE_URL (default: a SQLite file in ./trainplan-data,
+    the folder TRAINPLAN_DATA_DIR names)."""

@@ -1,4 +1,5 @@
-"""`trainplan optimise` and `trainplan prospectus`: the board's planning from the command line.
+"""`trainplan optimise`: the board's planning from the command line (`trainplan prospectus` is in
+`api.cli.prospectus`).
 
 A run goes through the same PlanningService as the API: its start, its result and the draft
 prospectus are recorded as events on the PlanningCycle."""
@@ -7,19 +8,22 @@ from __future__ import annotations
 
 import getpass
 import json
+import time
 from typing import Annotated, Any
 from uuid import UUID
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
 
+from api.cli.common import fail
 from api.settings import get_settings
 from api.stack import Stack, open_stack
 from domain import DomainError
+from planning.adapter import ProblemError, build_problem
 from planning.service import RunProgress, summary
-from planning.whatif import parse
+from planning.whatif import check, impossible, parse
 
 console = Console()
 
@@ -60,11 +64,11 @@ def optimise(
     shown = Console(stderr=True) if as_json else console
     try:
         cycle_id = _cycle_id(stack, cycle)
+        check_before_solving(stack, cycle_id, cycle, what_if or [])
         who = actor or _default_actor()
         base = _run(stack, cycle_id, who, time_limit, workers, seed, None, "base plan", shown)
         results = [("base plan", base)]
         for text in what_if or []:
-            _check_what_if(text)
             results.append(
                 (text, _run(stack, cycle_id, who, time_limit, workers, seed, text, text, shown))
             )
@@ -99,48 +103,6 @@ def run_json(result: dict[str, Any], names: dict[str, str] | None = None) -> dic
     }
 
 
-def prospectus(
-    cycle: Annotated[str, typer.Argument(help="The planning cycle's name, e.g. 2003/04.")],
-    draft: Annotated[
-        bool, typer.Option(help="Show the draft instead of the published one.")
-    ] = False,
-    limit: Annotated[int, typer.Option(min=1, help="At most this many sessions.")] = 60,
-) -> None:
-    """Print a cycle's prospectus (the published edition, or the draft with --draft)."""
-    stack = open_stack(get_settings())
-    try:
-        cycle_id = _cycle_id(stack, cycle)
-        rows, total = stack.projections.query(
-            "prospectus",
-            filters={"cycle_id": str(cycle_id), "edition": "draft" if draft else "published"},
-            limit=limit,
-        )
-        which = "draft" if draft else "published"
-        if not total:
-            console.print(f"Cycle {cycle} has no {which} prospectus yet.")
-            raise typer.Exit(1)
-        table = Table(title=f"Prospectus {cycle} ({which}): {total} sessions")
-        for column in ("Course", "Groups", "Venue", "Starts", "Ends", "Places", "Cost (£)"):
-            table.add_column(
-                column, justify="right" if column in ("Places", "Cost (£)") else "left"
-            )
-        for row in rows:
-            table.add_row(
-                str(row.get("course_code")),
-                str(row.get("groups") or ""),
-                str(row.get("venue_name") or row.get("venue_id")),
-                str(row.get("starts_on")),
-                str(row.get("ends_on")),
-                str(row.get("places")),
-                f"{float(row.get('cost') or 0):,.0f}",
-            )
-        console.print(table)
-        if total > len(rows):
-            console.print(f"... and {total - len(rows)} more (use --limit).")
-    finally:
-        stack.close()
-
-
 def _cycle_id(stack: Stack, name: str) -> UUID:
     try:
         return stack.planner.cycle_id_for_name(name)
@@ -149,12 +111,28 @@ def _cycle_id(stack: Stack, name: str) -> UUID:
         raise typer.Exit(2) from error
 
 
-def _check_what_if(text: str) -> None:
+def check_before_solving(stack: Stack, cycle_id: UUID, cycle: str, what_ifs: list[str]) -> None:
+    """Every what-if read and applied, and the base and each variant checked for what makes
+    them infeasible whatever is planned, before anything is solved or recorded: a bad what-if
+    is one line naming it, and no run is recorded."""
+    variants = []
+    for text in what_ifs:
+        try:
+            variants.append((text, parse(text)))
+        except ValueError as error:
+            fail(f"--what-if {text!r}", str(error).removeprefix(f"what-if part {text!r}: "))
     try:
-        parse(text)
-    except ValueError as error:
-        console.print(f"[red]--what-if: {error}[/red]")
-        raise typer.Exit(2) from error
+        problem = build_problem(stack.projections.problem_source(), cycle_id)
+    except ProblemError as error:
+        fail("CYCLE", f"{cycle} cannot be planned: {error}", code=1)
+    found = impossible(problem)
+    if found:
+        fail("CYCLE", f"{cycle} cannot be planned: {'; '.join(found)}", code=1)
+    for text, change in variants:
+        try:
+            check(problem, change)
+        except ValueError as error:
+            fail(f"--what-if {text!r}", str(error))
 
 
 def run_once(stack: Stack, cycle_id: UUID, actor: str, time_limit: float) -> dict[str, Any]:
@@ -175,23 +153,21 @@ def _run(
 ) -> dict[str, Any]:
     columns = (
         TextColumn("[bold]{task.description}"),
-        BarColumn(),
+        BarColumn(bar_width=24),
+        TextColumn("{task.fields[left]}"),
+        TextColumn("{task.fields[stage]}"),
         TextColumn("{task.fields[incumbent]}"),
-        TimeElapsedColumn(),
     )
+    started = time.monotonic()
     with Progress(*columns, console=shown or console, transient=False) as bar:
-        task = bar.add_task(f"Optimising ({label})", total=time_limit, incumbent="no plan yet")
+        task = bar.add_task(f"Optimising ({label})", total=time_limit, left="",
+                            stage="starting", incumbent="")  # fmt: skip
 
         def show(progress: RunProgress) -> None:
-            if progress.objective is not None:
-                gap = f"{progress.gap:.2%}" if progress.gap is not None else "-"
-                text = (
-                    f"{progress.stage or 'plan'}: {_number(progress.objective)} "
-                    f"{progress.unit or ''}  bound {_number(progress.bound)}  gap {gap}"
-                )
-            else:
-                text = "searching for a first plan"
-            bar.update(task, completed=min(progress.elapsed, time_limit), incumbent=text)
+            elapsed = min(time.monotonic() - started, time_limit)
+            stage, incumbent = progress_words(progress)
+            bar.update(task, completed=elapsed, stage=stage, incumbent=incumbent,
+                       left=f"{time_limit - elapsed:,.0f} s left of {time_limit:,.0f}")  # fmt: skip
 
         if stack.planning is None:
             raise RuntimeError("the stack was opened without its planning service")
@@ -204,11 +180,20 @@ def _run(
             seed=seed,
             what_if=what_if,
         )
-        bar.update(task, completed=time_limit)
+        bar.update(task, completed=time_limit, left="done", stage=run.state)
     if run.state == "failed":
         console.print(f"[red]The run failed: {run.error}[/red]")
         raise typer.Exit(1)
     return run.result or {}
+
+
+def progress_words(progress: RunProgress) -> tuple[str, str]:
+    """The stage a run is in and its best plan so far, in that stage's unit."""
+    stage = progress.stage or "placing mandated learners"
+    if progress.objective is None:
+        return stage, "no plan reported yet"
+    gap = "" if progress.gap is None else f", within {progress.gap:.1%} of the bound"
+    return stage, f"best {_number(progress.objective)} {progress.unit or ''}{gap}"
 
 
 def centre_names(stack: Stack) -> dict[str, str]:

@@ -10,7 +10,6 @@ import typer
 from rich.console import Console
 from rich.progress import (
     BarColumn,
-    MofNCompleteColumn,
     Progress,
     TextColumn,
     TimeElapsedColumn,
@@ -26,7 +25,9 @@ console = Console()
 
 
 class RebuildProgress(Protocol):
-    """What the rebuild reports as it goes: events applied so far, of how many."""
+    """What the rebuild reports as it goes: events applied so far, of how many. Once every
+    event is read, the bar's second line covers writing the rows and swapping them in, until
+    the rebuild returns."""
 
     done: int
     total: int
@@ -73,23 +74,43 @@ def rebuild(
     names = _check(names)
     projections = open_projections(get_settings().database_url)
     columns = (
-        TextColumn("[bold]Rebuilding {task.description}"),
+        TextColumn("[bold]{task.description}"),
         BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("events"),
+        TextColumn("{task.fields[count]}"),
         TimeElapsedColumn(),
-        TextColumn("left"),
+        TextColumn("{task.fields[left]}"),
         TimeRemainingColumn(),
     )
     try:
         label = ", ".join(names or VIEW_NAMES)
         with Progress(*columns, console=console) as bar:
-            task = bar.add_task(label, total=max(projections.head(), 1))
+            head = max(projections.head(), 1)
+            reading = bar.add_task(
+                f"Reading events into {label}", total=head, count=f"0/{head:,} events", left="left"
+            )
+            writing = bar.add_task(
+                "Writing the rows and swapping them in",
+                total=None,
+                count="",
+                left="",
+                visible=False,
+                start=False,
+            )
 
             def show(state: RebuildProgress) -> None:
-                bar.update(task, completed=state.done, total=state.total)
+                bar.update(
+                    reading,
+                    completed=state.done,
+                    total=state.total,
+                    count=f"{state.done:,}/{state.total:,} events",
+                )
+                if state.done >= state.total and not bar.tasks[writing].visible:
+                    bar.start_task(writing)  # the events are read: the rows go to disk next
+                    bar.update(writing, visible=True)
 
             positions = projections.rebuild(names, batch=batch, progress=show)
+            bar.start_task(writing)
+            bar.update(writing, total=1, completed=1, visible=True, count="swapped in")
         digests = projections.digests(names)
         table = Table(title="Rebuilt")
         for column in ("Projection", "Position", "Digest (SHA-256 of every row)"):

@@ -21,7 +21,16 @@ from api.http.deps import PrincipalDep
 from api.http.idempotency import IdempotencyMiddleware, IdempotencyStore
 from api.http.openapi import document
 from api.http.read_your_writes import ReadYourWritesMiddleware
-from api.http.routers import audit, centres, cycles, facilities, groups, needs, read_models
+from api.http.routers import (
+    audit,
+    centres,
+    cycles,
+    facilities,
+    groups,
+    needs,
+    prospectus,
+    read_models,
+)
 from api.settings import Settings, get_settings
 from api.stack import Stack, open_stack
 
@@ -108,7 +117,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     problems.install(app)
     app.add_middleware(ReadYourWritesMiddleware, stack_getter=stack_of)
     app.add_middleware(IdempotencyMiddleware, store_getter=idempotency_of)
-    for module in (groups, needs, facilities, centres, cycles, read_models, audit):
+    for module in (groups, needs, facilities, centres, cycles, read_models, prospectus, audit):
         app.include_router(module.router)
 
     @app.get("/health", tags=["service"])

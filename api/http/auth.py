@@ -154,7 +154,24 @@ def parse_tokens(mapping: object, *, source: str) -> dict[str, Principal]:
 
 
 def read_tokens(path: str | Path) -> dict[str, Principal]:
-    return parse_tokens(json.loads(Path(path).read_text()), source=str(path))
+    try:
+        text = Path(path).read_text()
+    except OSError as error:
+        raise ValueError(
+            f"TRAINPLAN_TOKENS_FILE: {path} cannot be read ({error.strerror})"
+        ) from None
+    return parse_tokens(_json(text, str(path)), source=str(path))
+
+
+def _json(text: str, source: str) -> object:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ValueError(
+            f"{source}: must be JSON mapping tokens to principals, e.g. "
+            '{"TOKEN": {"name": "tmb.chair", "role": "tmb"}} '
+            f"({error.msg} at line {error.lineno} column {error.colno})"
+        ) from None
 
 
 def write_tokens(path: str | Path, tokens: dict[str, dict[str, Any]] | None = None) -> Path:
@@ -170,8 +187,10 @@ def new_token() -> str:
 
 
 def load_tokens(settings: Settings) -> dict[str, Principal]:
+    """The configured bearer tokens; a ValueError naming the setting when they are malformed
+    (not JSON, not a mapping, a principal without a name or role) or the file is unreadable."""
     if settings.tokens:
-        return parse_tokens(json.loads(settings.tokens), source="TRAINPLAN_TOKENS")
+        return parse_tokens(_json(settings.tokens, "TRAINPLAN_TOKENS"), source="TRAINPLAN_TOKENS")
     if settings.tokens_file:
         return read_tokens(settings.tokens_file)
     log.warning(

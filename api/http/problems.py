@@ -29,6 +29,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.files.schedule import ScheduleRefused
 from domain import (
     DomainError,
     DuplicateKey,
@@ -48,6 +49,11 @@ TYPE_BASE = "https://trainplan.example/problems/"
 class FieldError(BaseModel):
     field: str = Field(description="Where the value is: `body.capacity`, `query.limit`, ...")
     rule: str = Field(description="The rule the value breaks")
+    row: int | None = Field(
+        default=None, description="A spreadsheet's row (1 is the header), for an uploaded sheet"
+    )
+    column: str | None = Field(default=None, description="A spreadsheet's column")
+    value: str | None = Field(default=None, description="The value found there")
 
 
 class Problem(BaseModel):
@@ -127,6 +133,17 @@ def _conflict_is_on_if_match_target(request: Request, error: VersionConflict) ->
 
 async def on_domain_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, DomainError)
+    if isinstance(error, ScheduleRefused):
+        return problem_response(
+            request,
+            422,
+            "invalid-value",
+            "A value breaks a rule",
+            "; ".join(str(e) for e in error.errors),
+            field=error.field,
+            rule=error.rule,
+            errors=[e.as_dict() for e in error.errors],
+        )
     if isinstance(error, InvalidValue):
         return problem_response(
             request,
@@ -201,11 +218,20 @@ def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
     return name
 
 
+CYCLE_ID_HINT = (
+    "; a cycle's id is a UUID: GET /api/v1/planning-cycles?name=2003/04 gives it, and the "
+    "lists take the name itself (?cycle=2003/04)"
+)
+HINTS = {"path.cycle_id": CYCLE_ID_HINT, "query.cycle_id": CYCLE_ID_HINT}
+"""What a person needs to know to put a rejected value right, by field."""
+
+
 async def on_validation_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
     errors = [
-        {"field": _field_name(item.get("loc", ())), "rule": str(item.get("msg", "invalid"))}
+        {"field": field, "rule": str(item.get("msg", "invalid")) + HINTS.get(field, "")}
         for item in error.errors()
+        for field in [_field_name(item.get("loc", ()))]
     ] or [{"field": "body", "rule": "invalid request"}]
     first = errors[0]
     return problem_response(

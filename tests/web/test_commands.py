@@ -236,7 +236,7 @@ def test_a_schedule_uploaded_as_csv_shows_in_the_facility_calendar(api: Api) -> 
     ]
 
 
-def test_a_faulty_csv_row_is_a_422_naming_the_line_and_column(api: Api) -> None:
+def test_a_faulty_csv_row_is_a_422_naming_the_row_column_and_value(api: Api) -> None:
     facility_id = a_facility(api)
     csv = b"starts_on,ends_on,purpose,rooms\n2003-04-07,2003-04-07,Briefing,two\n"
     response = api.client.post(
@@ -246,7 +246,11 @@ def test_a_faulty_csv_row_is_a_422_naming_the_line_and_column(api: Api) -> None:
         headers={**auth("lspu"), "If-Match": '"1"'},
     )
     assert response.status_code == 422
-    assert response.json()["field"] == "file[2].rooms"
+    problem = response.json()
+    assert problem["field"] == "row 2, rooms"
+    assert problem["errors"][0]["row"] == 2
+    assert problem["errors"][0]["column"] == "rooms"
+    assert problem["errors"][0]["value"] == "two"
 
 
 def test_the_same_idempotency_key_and_body_replays_the_answer_and_records_nothing(

@@ -1,14 +1,16 @@
-"""Facilities: every training venue, and its schedule of usage (JSON, or a CSV upload)."""
+"""Facilities: every training venue, and its schedule of usage (JSON, or a spreadsheet upload:
+CSV or XLSX, with a dry run)."""
 
 from __future__ import annotations
 
-import csv
-import io
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, File, Form, Query, Response, UploadFile, status
+from fastapi import APIRouter, Depends, File, Form, Header, Query, Response, UploadFile, status
 
+from api.files.prospectus import calendar_words, confirmed_session_words
+from api.files.schedule import import_schedule
+from api.files.spreadsheet import MAX_BYTES
 from api.http.deps import (
     ExpectedVersionDep,
     MayChangeFacility,
@@ -16,7 +18,9 @@ from api.http.deps import (
     MayRegisterFacility,
     MaySubmitSchedule,
     PlannerDep,
+    ProjectionsDep,
     etag,
+    expected_version,
     get_principal,
 )
 from api.http.problems import CHANGE, CREATE, READ
@@ -29,16 +33,14 @@ from api.http.schemas.facilities import (
     FacilityChange,
     FacilityOut,
     FacilityRegistration,
+    ScheduleImported,
     ScheduleSubmission,
 )
-from domain import Facility, InvalidValue
+from domain import Facility
 
 router = APIRouter(
     prefix="/api/v1/facilities", tags=["facilities"], dependencies=[Depends(get_principal)]
 )
-
-CSV_COLUMNS = ("starts_on", "ends_on", "kind", "purpose", "rooms")
-MAX_CSV_BYTES = 5_000_000
 
 
 def facility_out(facility: Facility) -> FacilityOut:
@@ -90,13 +92,16 @@ def get_facility(facility_id: UUID, planner: PlannerDep, response: Response) -> 
 def facility_calendar(
     facility_id: UUID,
     planner: PlannerDep,
+    projections: ProjectionsDep,
     response: Response,
     from_: Annotated[Day | None, Query(alias="from", description="First day shown")] = None,
     to: Annotated[Day | None, Query(description="Last day shown")] = None,
 ) -> FacilityCalendar:
     """The venue's calendar: its submitted usage (bookings, closures) and the confirmed
-    sessions of published prospectuses, by date."""
+    sessions of published prospectuses (named like "OT232 Officer safety training, session 38
+    of 102"), by date."""
     facility = planner.load(Facility, facility_id)
+    confirmed = [{**s, "kind": "session", "status": "confirmed"} for s in facility.sessions]
     entries = [
         CalendarEntry(
             starts_on=e["starts_on"],
@@ -111,12 +116,12 @@ def facility_calendar(
             starts_on=s["starts_on"],
             ends_on=s["ends_on"],
             kind="session",
-            purpose=f"{s['course_code']} session {s['session_id']}",
+            purpose=s["purpose"],
             rooms=s["rooms"],
             session_id=s["session_id"],
             cycle_id=s.get("cycle_id"),
         )
-        for s in facility.sessions
+        for s in calendar_words(projections, confirmed)
     ]
     entries = [
         e
@@ -176,78 +181,85 @@ def submit_schedule(
     return written(response, facility_id, version)
 
 
-def parse_schedule_csv(data: bytes) -> list[dict[str, Any]]:
-    """One row per booking or closure: starts_on, ends_on, kind, purpose, rooms (kind and
-    rooms optional). A faulty row is named as `file[line].column`."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InvalidValue("file", "must be UTF-8 text") from None
-    reader = csv.DictReader(io.StringIO(text))
-    header = [name.strip().lower() for name in reader.fieldnames or []]
-    missing = [column for column in ("starts_on", "ends_on", "purpose") if column not in header]
-    if missing:
-        raise InvalidValue(
-            "file", f"the header must name {', '.join(CSV_COLUMNS)}; missing: {', '.join(missing)}"
-        )
-    reader.fieldnames = header
-    entries = []
-    for row in reader:
-        line = reader.line_num
-        unknown = [key for key in row if key not in CSV_COLUMNS]
-        if unknown:
-            raise InvalidValue(f"file[{line}]", f"unknown column {unknown[0]!r}")
-        entry: dict[str, Any] = {
-            key: (value or "").strip() for key, value in row.items() if isinstance(value, str)
+SPREADSHEET_BODY = {
+    "requestBody": {
+        "content": {
+            "multipart/form-data": {
+                # a CSV or an XLSX sheet: its bytes as they are
+                "encoding": {"file": {"contentType": "application/octet-stream"}}
+            }
         }
-        entry["kind"] = entry.get("kind") or "booking"
-        rooms = entry.pop("rooms", "") or "1"
-        try:
-            entry["rooms"] = int(rooms)
-        except ValueError:
-            raise InvalidValue(f"file[{line}].rooms", "must be a whole number") from None
-        entries.append(entry)
-    return entries
+    }
+}
 
 
 @router.post(
+    "/{facility_id}/schedule/spreadsheet",
+    responses=CHANGE,
+    openapi_extra=SPREADSHEET_BODY,
+    summary="Submit (or preview) a schedule of usage from a spreadsheet",
+)
+@router.post(
     "/{facility_id}/schedule/csv",
     responses=CHANGE,
-    openapi_extra={
-        "requestBody": {
-            "content": {"multipart/form-data": {"encoding": {"file": {"contentType": "text/csv"}}}}
-        }
-    },
+    openapi_extra=SPREADSHEET_BODY,
+    summary="The same as /schedule/spreadsheet (its earlier name)",
+    deprecated=True,
 )
-def upload_schedule_csv(
+def upload_schedule(
     facility_id: UUID,
     period_start: Annotated[Day, Form(description="First day the schedule covers")],
     period_end: Annotated[Day, Form(description="Last day the schedule covers")],
-    file: Annotated[UploadFile, File(description="CSV: starts_on,ends_on,kind,purpose,rooms")],
+    file: Annotated[
+        UploadFile, File(description="CSV or XLSX: starts_on, ends_on, kind, purpose, rooms")
+    ],
     principal: MaySubmitSchedule,
-    expected: ExpectedVersionDep,
     planner: PlannerDep,
+    projections: ProjectionsDep,
     response: Response,
-) -> Written:
-    """The same as the JSON schedule, from a spreadsheet saved as CSV, one row per booking:
+    dry_run: Annotated[
+        bool, Form(description="Only say what would change (added, replaced, removed)")
+    ] = False,
+    empty_period: Annotated[
+        bool, Form(description="A file with a header and no rows empties the period")
+    ] = False,
+    if_match: Annotated[
+        str | None,
+        Header(description='The ETag you read, e.g. `"3"`; required unless `dry_run`.'),
+    ] = None,
+) -> ScheduleImported:
+    """The venue's usage for a period from a spreadsheet, one row per booking or closure; it
+    replaces what an earlier submission said about the period. CSV with any common delimiter
+    (`,` `;` tab), UTF-8 (with or without BOM) or Windows-1252, or an Excel `.xlsx` (its first
+    sheet). Dates `YYYY-MM-DD` or `DD/MM/YYYY`; `kind` booking or closure in any case (blank:
+    booking); `rooms` blank for 1:
 
-    starts_on,ends_on,kind,purpose,rooms
-    2003-04-07,2003-04-07,booking,Borough briefing and tasking,1
-    2003-04-18,2003-04-18,closure,Good Friday,
-    """
-    data = file.file.read(MAX_CSV_BYTES + 1)
-    if len(data) > MAX_CSV_BYTES:
-        raise InvalidValue("file", f"must be at most {MAX_CSV_BYTES} bytes")
-    version = planner.submit_schedule(
+        starts_on,ends_on,kind,purpose,rooms
+        2003-04-07,2003-04-07,Booking,Borough briefing and tasking,1
+        2003-04-18,2003-04-18,closure,Good Friday,
+
+    Every problem is answered at once (422): each error names the spreadsheet's `row`, the
+    `column`, the `value` and the `rule`; a clash names the other row or the confirmed session.
+    With `dry_run=true` nothing is stored and the answer says what would be added, replaced and
+    removed. A file with a header and no rows is refused unless `empty_period=true`."""
+    expected = None if dry_run else expected_version(if_match)
+    data = file.file.read(MAX_BYTES + 1)
+    done = import_schedule(
+        planner,
         facility_id,
+        data,
+        filename=file.filename,
         period_start=period_start,
         period_end=period_end,
-        entries=parse_schedule_csv(data),
         actor=principal.name,
+        dry_run=dry_run,
+        empty_period=empty_period,
         expected_version=expected,
         acting_for=principal.acting_for,
+        session_words=confirmed_session_words(projections),
     )
-    return written(response, facility_id, version)
+    response.headers["ETag"] = etag(done.version)
+    return ScheduleImported.model_validate({"id": facility_id, **done.as_dict()})
 
 
 @router.post("/{facility_id}/decommission", responses=CHANGE)

@@ -5,7 +5,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from api.http.schemas.common import Body, Day, Reason
+from api.http.schemas.common import Body, Day, Reason, Written
 
 Feature = Annotated[str, Field(min_length=1, max_length=80)]
 
@@ -80,3 +80,33 @@ class FacilityCalendar(BaseModel):
     rooms: int
     entries: list[CalendarEntry]
     extra: dict[str, Any] | None = None
+
+
+class UsageRow(BaseModel):
+    starts_on: str
+    ends_on: str
+    kind: str
+    purpose: str
+    rooms: int
+
+
+class UsageReplaced(BaseModel):
+    before: UsageRow
+    after: UsageRow
+
+
+class ScheduleImported(Written):
+    """A schedule from a spreadsheet: stored (`stored`, the new `version`) or, on a dry run,
+    only previewed (the current `version`); what it changes in the period either way."""
+
+    facility: str = Field(examples=["Lambeth gym (Lambeth borough)"])
+    period_start: str
+    period_end: str
+    rows: int = Field(description="Bookings and closures read from the sheet")
+    stored: bool = Field(description="False on a dry run: nothing was stored")
+    added: list[UsageRow]
+    replaced: list[UsageReplaced] = Field(
+        description="The same dates and kind with another purpose or number of rooms"
+    )
+    removed: list[UsageRow]
+    unchanged: int

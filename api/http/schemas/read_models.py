@@ -79,6 +79,9 @@ class FacilityRow(BaseModel):
     name: str = Field(description="Its name, unique at its site", examples=["Lambeth gym"])
     site: str = Field(description="Where it is", examples=["Lambeth borough"])
     owning_group_id: UUID | None = Field(description="The owning business group; null: central")
+    owning_group_code: str | None = Field(
+        default=None, description="The owning group's code; null: central", examples=["TP"]
+    )
     capacity: int = Field(description="Seats per room")
     rooms: int = Field(description="Rooms that can be used at once")
     features: list[str] = Field(description="What it offers", examples=[["gym", "mats"]])
@@ -318,3 +321,7 @@ PAGES: dict[str, type[Page[Any]]] = {
     "costs": CostsPage,
 }
 """The page model of each read model in ROW_MODELS."""
+
+IN_WORDS: dict[str, set[str]] = {"facilities": {"owning_group_code"}}
+"""Fields the API adds to a read model's rows in people's words (a group's code beside its id);
+they are not columns of the read model."""
