@@ -466,6 +466,8 @@ def solve(
     reserve = (DIAGNOSIS_SHARE if diagnose else 0.0) * time_limit + FINISH_SHARE * time_limit
     ranges = _ranges(problem)
     stages: list[StageOutcome] = []
+    held = False  # a stage's value is held as a row: an infeasible solve may be its margin's
+    infeasible = False  # the rules themselves admit no plan (found before any row was held)
     for i, spec in enumerate(STAGES):
         current["spec"] = spec
         expr = terms[spec.key]
@@ -499,6 +501,8 @@ def solve(
                     share if resplit else max(MIN_STAGE_SECONDS, mark + seconds - time.monotonic())
                 )
                 found = runner.solve(goal, spec.sense, budget_s, best_vector, resplit)
+                if not resplit and not held and found.status == "INFEASIBLE":
+                    infeasible = True
                 if not resplit:
                     status, bound, used = found.status, found.bound, found.engine
                     if bound is not None:  # the stage's own bound, from the tie-broken one
@@ -520,7 +524,9 @@ def solve(
                     best_sessions, best_opened, best = tuple(sessions), tuple(opened), candidate
                     best_vector = values
                     improved = True
-            if not improved and status != "OPTIMAL":
+            if infeasible:
+                status = "INFEASIBLE"
+            elif not improved and status != "OPTIMAL":
                 status = "NO_BETTER"
             elif status == "UNKNOWN":
                 status = "FEASIBLE"
@@ -539,8 +545,18 @@ def solve(
         ))  # fmt: skip
         tell(spec.name, spec.unit, best[spec.key] / spec.scale,
              None if bound is None else bound / spec.scale)  # fmt: skip
+        if infeasible:
+            break
         if i + 1 < len(STAGES) and not _is_constant(expr):
             runner.hold(expr, best[spec.key], spec.sense, spec.exact)
+            held = True
+    if infeasible:  # no plan keeps every rule: none is offered (the start plan breaks one)
+        settings["stages"] = {s.name: s.status for s in stages}
+        settings["engine"] = runner.name
+        return report.result(
+            problem, (), (), status="INFEASIBLE", started=started, settings=settings,
+            stages=tuple(stages), baseline=start,
+        )  # fmt: skip
     cancelled = cancel is not None and cancel.is_set()
     proved = all(s.status in ("OPTIMAL", "TRIVIAL") for s in stages)
     name = "CANCELLED" if cancelled else "OPTIMAL" if proved else "FEASIBLE"
