@@ -23,7 +23,7 @@ from planning.model import (
     Venue,
     Weights,
 )
-from planning.whatif import WhatIf, apply, parse
+from planning.whatif import apply, from_data
 
 
 class ProblemSource(Protocol):
@@ -82,8 +82,7 @@ def build_problem(
         previous=previous,
     )
     if what_if:
-        change = parse(what_if) if isinstance(what_if, str) else WhatIf(**what_if)
-        problem = apply(problem, change)
+        problem = apply(problem, from_data(what_if))
     if not problem.needs:
         raise ProblemError(f"cycle {problem.cycle_name} has no endorsed needs to plan")
     return problem

@@ -18,7 +18,8 @@ from typing import Any
 from uuid import UUID
 
 from domain import NotFound, PlanningCycle, TrainingPlanner, VersionConflict
-from planning.adapter import ProblemSource, build_problem
+from planning.adapter import ProblemError, ProblemSource, build_problem
+from planning.whatif import check, from_data, impossible
 
 log = logging.getLogger("trainplan.planning")
 
@@ -116,7 +117,16 @@ class PlanningService:
         seed: int = 0,
         draft: bool = True,
     ) -> str:
-        """Records the run's start and returns its id at once; the solve runs in a thread."""
+        """Records the run's start and returns its id at once; the solve runs in a thread. A
+        cycle that cannot be planned (ProblemError), or a what-if that names what the cycle does
+        not have or that no plan could meet (ValueError naming it), is refused before anything
+        is recorded."""
+        base = build_problem(self.source, cycle_id)
+        found = impossible(base)
+        if found:
+            raise ProblemError(f"no plan can keep every rule: {'; '.join(found)}")
+        if what_if:
+            check(base, from_data(what_if))
         run_id = uuid.uuid4().hex[:12]
         settings = {"time_limit": time_limit, "workers": workers, "seed": seed,
                     "what_if": what_if or {}}  # fmt: skip

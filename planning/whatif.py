@@ -239,6 +239,33 @@ def impossible(problem: PlanningProblem) -> list[str]:
     return found
 
 
+KEYS = ("name", "centres", "budget", "allowances")
+
+
+def from_data(data: dict[str, Any] | str) -> WhatIf:
+    """A what-if given as data (the HTTP API's JSON: `{"centres": {"Orpington": true},
+    "budget": 8000000, "allowances": {"TP": 30}}`) or as `parse`'s text; a ValueError naming
+    the key and the rule otherwise."""
+    if isinstance(data, str):
+        return parse(data)
+    unknown = sorted(set(data) - set(KEYS))
+    if unknown:
+        raise ValueError(f"what_if.{unknown[0]}: not a what-if key (keys: {', '.join(KEYS)})")
+    centres, allowances = data.get("centres") or {}, data.get("allowances") or {}
+    if not isinstance(centres, dict) or not all(isinstance(v, bool) for v in centres.values()):
+        raise ValueError("what_if.centres: must map a centre's name to true (open) or false")
+    if not isinstance(allowances, dict) or not all(
+        isinstance(v, int | float) and not isinstance(v, bool) and v >= 0
+        for v in allowances.values()
+    ):
+        raise ValueError("what_if.allowances: must map a group's code to hours per head >= 0")
+    budget = data.get("budget")
+    if budget is not None and (type(budget) is not int or budget < 0):
+        raise ValueError("what_if.budget: must be whole pounds >= 0")
+    name = str(data.get("name") or "what-if")
+    return WhatIf(name, dict(centres), budget, {k: float(v) for k, v in allowances.items()})
+
+
 def check(problem: PlanningProblem, what_if: WhatIf) -> PlanningProblem:
     """The variant the what-if makes, or a ValueError before anything is solved: a centre or
     group it names that the problem does not have, or a variant `impossible` finds infeasible."""

@@ -49,7 +49,7 @@ ACTIONS: dict[str, tuple[str, dict[str, Any] | None]] = {
                             {"name": "Gym 9", "site": "Hendon", "capacity": 1, "cost_per_day": 1}),
     "change a facility": ("/api/v1/facilities/{f}/details", {"capacity": 2, "reason": "Why"}),
     "submit a facility's schedule": ("/api/v1/facilities/{f}/schedule",
-                                     {"period_start": DAY, "period_end": DAY, "entries": []}),
+                                     {"period_start": DAY, "period_end": DAY, "empty_period": True, "entries": []}),
     "decommission a facility": ("/api/v1/facilities/{f}/decommission",
                                 {"on": "2010-01-01", "reason": "Why"}),
     "propose a delivery centre": ("/api/v1/centres",
@@ -147,7 +147,7 @@ def test_a_planner_may_not_raise_a_need_or_submit_a_schedule_for_another_group(
     schedule = api.post(
         "planner_so",
         f"/api/v1/facilities/{world['f']}/schedule",
-        {"period_start": DAY, "period_end": DAY, "entries": []},
+        {"period_start": DAY, "period_end": DAY, "empty_period": True, "entries": []},
         version=1,
     )
     assert schedule.status_code == 403

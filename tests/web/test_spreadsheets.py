@@ -91,3 +91,14 @@ def test_a_header_without_rows_needs_empty_period(api: Api) -> None:
         api, facility_id, "x.csv", b"starts_on,ends_on,purpose\n", version="1", empty_period="true"
     )
     assert emptied.status_code == 200, emptied.text
+
+
+def test_a_json_schedule_with_no_entries_needs_empty_period_too(api: Api) -> None:
+    facility_id = a_facility(api, owning_group_id=a_group(api))
+    path = f"/api/v1/facilities/{facility_id}/schedule"
+    refused = api.post("planner", path, {**PERIOD, "entries": []}, version=1)
+    assert refused.status_code == 422
+    assert "empty_period=true" in refused.text and "entries" in refused.text
+    assert api.version(f"/api/v1/facilities/{facility_id}") == 1  # nothing was recorded
+    emptied = api.post("planner", path, {**PERIOD, "entries": [], "empty_period": True}, version=1)
+    assert emptied.status_code == 200, emptied.text

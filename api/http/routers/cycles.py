@@ -39,7 +39,8 @@ from api.http.schemas.cycles import (
     SessionPin,
     WeightsSetting,
 )
-from domain import PlanningCycle
+from domain import InvalidValue, PlanningCycle
+from planning.adapter import ProblemError
 from planning.service import PlanningService
 
 router = APIRouter(
@@ -168,9 +169,14 @@ def start_run(
     a what-if, drafted); one cut off by a restart is marked interrupted. No If-Match: starting
     a run changes nothing a client has read."""
     request = body or RunRequest()
-    run_id = planning.start_run(
-        cycle_id, actor=principal.name, time_limit=request.time_limit, what_if=request.what_if
-    )
+    try:
+        run_id = planning.start_run(
+            cycle_id, actor=principal.name, time_limit=request.time_limit, what_if=request.what_if
+        )
+    except ProblemError as error:  # the cycle itself cannot be planned: nothing was recorded
+        raise InvalidValue("cycle_id", str(error)) from None
+    except ValueError as error:  # the what-if is refused before anything is solved or recorded
+        raise InvalidValue("what_if", str(error).removeprefix("what_if.")) from None
     response.headers["Location"] = f"/api/v1/cycles/{cycle_id}/runs/{run_id}"
     return RunStatus(**planning.run_status(run_id, cycle_id))
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from api.http.schemas.common import Body, Day, Reason, Written
 
@@ -42,7 +42,22 @@ class ScheduleSubmission(Body):
 
     period_start: Day
     period_end: Day
+    empty_period: bool = Field(
+        default=False,
+        description="Say true to submit no entries: that removes every booking and closure the "
+        "period had. Without it an empty `entries` is refused.",
+    )
     entries: list[UsageEntry] = Field(max_length=20_000)
+
+    @field_validator("entries")
+    @classmethod
+    def _empty_only_when_meant(cls, entries: list[UsageEntry], info: ValidationInfo) -> Any:
+        if not entries and not info.data.get("empty_period"):
+            raise ValueError(
+                "no entries would remove every booking and closure of the period: "
+                "send empty_period=true if that is meant"
+            )
+        return entries
 
 
 class Decommissioning(Body):
