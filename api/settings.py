@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.store import is_postgres
@@ -37,6 +37,19 @@ class Settings(BaseSettings):
     chain is a plain SHA-256 chain: it still catches any edit of the events, but someone who
     rewrites the events AND the seals consistently is caught only by comparing the printed head
     with one written down earlier. Keep the key outside the database."""
+
+    read_wait_seconds: float = Field(default=5.0, gt=0, le=60)
+    """How long a read that asks to see a write (`Trainplan-Min-Position`) waits for the read
+    models to reach it before answering 503 with Retry-After."""
+
+    follow_poll_seconds: float = Field(default=0.5, gt=0, le=60)
+    """How often the server's projection follower looks at the store when nothing wakes it (a
+    write by another process on SQLite; PostgreSQL's NOTIFY and the server's own writes wake it
+    at once). The background sealer looks every twice as long."""
+
+    seal_delay_seconds: float = Field(default=0.2, ge=0, le=60)
+    """How long the background sealer lets new events gather before sealing them in one batch
+    (`trainplan audit verify` counts them as unsealed until then)."""
 
     @property
     def seal_secret(self) -> bytes | None:

@@ -9,27 +9,37 @@ runs cut off by a restart as interrupted. `Stack.close()` (or the end of a `with
 everything in the reverse order. Nothing is opened at import time; OR-Tools loads only when a
 run starts.
 
+**Two ways to keep the read models and the seals up.** The CLI keeps them up synchronously:
+its commands call `Stack.catch_up()` when they are done, so the next command sees them. The
+HTTP server opens its stack with `follow=True`: a write answers as soon as its events are
+stored, and two background threads follow, woken by every save: the projection follower
+(`projections.follower`: the read models, also woken by the store's NOTIFY on PostgreSQL) and
+the sealer (`projections.integrity.Sealer`: the hash chain, in batches). A request that wants
+to know what it wrote gets the position of its last event (`recording_positions()`), and
+`Stack.health()` says how far each read model and the seals have come.
+
 **When catching up or sealing fails.** A command is done when its events are stored. The read
-models and the seals follow the events in `Stack.catch_up()`, which the HTTP app runs after
-every write, the CLI after its commands, and the planning service after it records a run. If
-either step fails, the failure is logged with its cause and nothing else happens: the command
-stands, nobody is told it failed, and the stack stays open. The next catch-up starts again
-where the failed one stopped (each read model tracks its position, the seal chain continues
-from its last seal), so a passing fault heals itself; `trainplan projections status` shows how
-far each read model got, `trainplan audit verify` what is sealed. A chain that refuses to be
-extended (an event changed under it) is logged as such, with the command to run. Opening
-follows the same rule: a store whose read models cannot catch up still opens, so that it can
-be inspected and repaired."""
+models and the seals follow the events. If either step fails, the failure is logged with its
+cause and nothing else happens: the command stands, nobody is told it failed, and the stack
+stays open. The next catch-up starts again where the failed one stopped (each read model tracks
+its position, the seal chain continues from its last seal), so a passing fault heals itself;
+`trainplan projections status` shows how far each read model got, `trainplan audit verify` what
+is sealed, the HTTP API's `/health` both. A chain that refuses to be extended (an event changed
+under it) is logged as such, with the command to run. Opening follows the same rule: a store
+whose read models cannot catch up still opens, so that it can be inspected and repaired."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from types import TracebackType
+from typing import Any
 
 import psycopg
+from eventsourcing.persistence import Recording
 
 from api.http.idempotency import IdempotencyStore, engine_for
 from api.settings import Settings, get_settings
@@ -37,10 +47,57 @@ from domain import TrainingPlanner, store_env
 from domain.store import is_postgres
 from planning.service import PlanningService
 from projections import Projections, integrity, open_projections
+from projections.follower import Follower
 
 log = logging.getLogger("trainplan")
 
 STARTUP_LOCK = 0x7472_6E70  # "trnp"
+
+
+@dataclass
+class Written:
+    """The position (notification id) of the last event saved while it was being recorded."""
+
+    position: int = 0
+
+
+_WRITTEN: ContextVar[Written | None] = ContextVar("trainplan_written", default=None)
+
+
+@contextmanager
+def recording_positions() -> Iterator[Written]:
+    """Within the block (and the threads it hands work to, which copy the context), every save
+    of the application records its last event's position in the `Written` yielded."""
+    written = Written()
+    token = _WRITTEN.set(written)
+    try:
+        yield written
+    finally:
+        _WRITTEN.reset(token)
+
+
+class ObservedPlanner(TrainingPlanner):
+    """The application, telling what it saved: the position of each save's last event goes to
+    the `Written` of `recording_positions()` (if any) and to every function in `on_saved`
+    (the follower's and the sealer's wake-ups). The same application on the same tables: its
+    name is the planner's."""
+
+    name = TrainingPlanner.name
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.on_saved: list[Callable[[int], None]] = []
+
+    def _notify(self, recordings: list[Recording[Any]]) -> None:
+        super()._notify(recordings)
+        if not recordings:
+            return
+        last = max(int(recording.notification.id) for recording in recordings)
+        written = _WRITTEN.get()
+        if written is not None:
+            written.position = max(written.position, last)
+        for listener in self.on_saved:
+            listener(last)
 
 
 @dataclass
@@ -53,11 +110,14 @@ class Stack:
     projections: Projections
     idempotency: IdempotencyStore
     planning: PlanningService | None = None
+    follower: Follower | None = None
+    sealer: integrity.Sealer | None = None
     closers: list[Callable[[], None]] = field(default_factory=list, repr=False)
 
     def catch_up(self) -> None:
-        """Brings the read models up to date with the store and seals the new events. A failure
-        is logged and leaves the events as they are (see the module's docstring)."""
+        """Brings the read models up to date with the store and seals the new events, now, in
+        this thread (the CLI; with a follower running, this waits for it). A failure is logged
+        and leaves the events as they are (see the module's docstring)."""
         try:
             self.projections.catch_up()
         except Exception:
@@ -73,6 +133,56 @@ class Stack:
             )
         except Exception:
             log.exception("new events could not be sealed; the next catch-up retries")
+
+    def after_record(self) -> None:
+        """What the planning service calls after it records: the run it starts reads the read
+        models, so they must have reached what was just recorded. With a follower, wait for it
+        (at most the read wait); without, catch up now."""
+        if self.follower is None or not self.follower.running:
+            self.catch_up()
+            return
+        head = self.projections.head()
+        self.follower.wake()
+        if not self.follower.positions.wait(head, timeout=self.settings.read_wait_seconds):
+            log.warning(
+                "the read models have not reached position %s within %s s; the run reads them "
+                "as they are",
+                head,
+                self.settings.read_wait_seconds,
+            )
+
+    def follow(self) -> None:
+        """Starts the projection follower and the background sealer (the HTTP server), woken
+        by every save of the application; `close()` stops them."""
+        follower = Follower(self.projections, poll=self.settings.follow_poll_seconds)
+        sealer = integrity.Sealer(
+            self.settings.database_url,
+            key=self.settings.seal_secret,
+            delay=self.settings.seal_delay_seconds,
+            poll=self.settings.follow_poll_seconds * 2,
+        )
+        planner = self.planner
+        if isinstance(planner, ObservedPlanner):
+            planner.on_saved += [follower.wake, sealer.wake]
+        self.follower, self.sealer = follower.start(), sealer.start()
+        self.closers += [follower.stop, sealer.stop]
+
+    def health(self) -> dict[str, Any]:
+        """How far the read models and the seals have come: the store's head, each read
+        model's position, the slowest one's lag behind the head, the follower's state (this
+        process's: following, or standing by for another runner), the last sealed position."""
+        head = self.projections.head()
+        follower = self.follower
+        positions = (
+            follower.positions.current() if follower is not None else self.projections.positions()
+        )
+        return {
+            "head": head,
+            "positions": positions,
+            "lag": max(head - min(positions.values(), default=head), 0),
+            "follower": "not running" if follower is None else follower.state,
+            "sealed": integrity.sealed_up_to(self.settings.database_url),
+        }
 
     def close(self) -> None:
         """Closes everything opened, the last opened first. A failure to close one thing is
@@ -91,26 +201,33 @@ class Stack:
         self.close()
 
 
-def open_stack(settings: Settings | None = None, *, planning: bool = True) -> Stack:
-    """Opens the stack on the store the settings name (see the module's docstring)."""
+def open_stack(
+    settings: Settings | None = None, *, planning: bool = True, follow: bool = False
+) -> Stack:
+    """Opens the stack on the store the settings name (see the module's docstring). With
+    `follow`, the read models and the seals are kept up by background threads (`Stack.follow`)
+    instead of being brought up to date here."""
     settings = settings or get_settings()
     closers: list[Callable[[], None]] = []
     try:
         with starting(settings):
-            planner = TrainingPlanner.open(settings.database_url)
+            planner = ObservedPlanner.open(settings.database_url)
             closers.append(planner.close)
             projections = open_projections(settings.database_url)
             closers.append(projections.close)
             idempotency = IdempotencyStore(engine_for(settings.database_url))
             closers.append(idempotency.close)
             stack = Stack(settings, planner, projections, idempotency, closers=closers)
-            stack.catch_up()
+            if follow:
+                stack.follow()
+            else:
+                stack.catch_up()
             if planning:
                 stack.planning = PlanningService(
                     planner,
                     projections.problem_source(),
                     max_workers=1,
-                    after_record=stack.catch_up,
+                    after_record=stack.after_record,
                 )
                 closers.append(stack.planning.shutdown)
                 interrupted = stack.planning.recover()

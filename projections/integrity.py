@@ -31,8 +31,10 @@ chain hash."""
 
 from __future__ import annotations
 
+import logging
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -51,6 +53,10 @@ from projections.hash_chain import (
 from projections.raw_store import SEALS, PostgresStore, SQLiteStore, Store, events_table
 
 BATCH = 5_000  # events sealed per transaction
+SEAL_DELAY = 0.2  # seconds the background sealer lets new events gather before sealing them
+SEAL_POLL = 1.0  # seconds between the background sealer's looks when nothing wakes it
+
+log = logging.getLogger("trainplan.integrity")
 
 Row = tuple[Any, ...]
 
@@ -179,6 +185,84 @@ def _checked_head(store: Store, chain: Chain) -> tuple[int, bytes]:
             "run verify before sealing more"
         )
     return nid, bytes.fromhex(chain_hex)
+
+
+def sealed_up_to(url: str) -> int:
+    """The notification id of the last sealed event (0: none yet)."""
+    with _open(url, readonly=True) as store:
+        if not store.has_table(SEALS):
+            return 0
+        row = store.execute(f"SELECT max(notification_id) FROM {SEALS}").fetchone()
+    return int(row[0] or 0) if row else 0
+
+
+class Sealer:
+    """Seals new events in the background, in batches: woken after a save (`wake()`), it lets
+    `delay` seconds of events gather and seals them all in one go; it also looks every `poll`
+    seconds (events written by another process). A failure is logged and retried at the next
+    look; the events stand, and `verify` counts them as `unsealed` until then. A refusal
+    (`SealRefused`: the chain's head does not recompute) is logged once, with what to run."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        key: bytes | None = None,
+        delay: float = SEAL_DELAY,
+        poll: float = SEAL_POLL,
+        sealing: Callable[[], int] | None = None,
+    ) -> None:
+        self.url, self.key, self.delay, self.poll = url, key, delay, poll
+        self.sealing = sealing or (lambda: seal(self.url, key=self.key))
+        self.sealed = 0  # events sealed by this sealer
+        self.error: str | None = None
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> Sealer:
+        self._thread = threading.Thread(target=self._run, name="trainplan-sealer", daemon=True)
+        self._thread.start()
+        return self
+
+    def wake(self, *_: Any) -> None:
+        self._wake.set()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Seals what is new one last time and stops."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+        self._thread = None
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            if self._wake.wait(self.poll) and not self._stop.is_set():
+                self._stop.wait(self.delay)  # let the writes of the next moments join in
+            self._wake.clear()
+            self._seal_now()
+        self._seal_now()
+
+    def _seal_now(self) -> None:
+        started = time.monotonic()
+        try:
+            self.sealed += self.sealing()
+        except SealRefused as refused:
+            if self.error != str(refused):
+                log.error(
+                    "the tamper-evidence chain refused new seals: run `trainplan audit "
+                    "verify` (%s)",
+                    refused,
+                )
+            self.error = str(refused)
+            return
+        except Exception as error:
+            self.error = f"{type(error).__name__}: {error}"
+            log.exception("new events could not be sealed; the sealer retries")
+            return
+        self.error = None
+        log.debug("sealed in %.1f ms", (time.monotonic() - started) * 1000)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -356,10 +440,12 @@ __all__ = [
     "BATCH",
     "SEALS",
     "SealRefused",
+    "Sealer",
     "VerifyReport",
     "chain_function",
     "event_hash",
     "events_table",
     "seal",
+    "sealed_up_to",
     "verify",
 ]

@@ -11,8 +11,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
-from pydantic import BaseModel
+from fastapi import FastAPI, Request
+from pydantic import BaseModel, Field
 from starlette.types import Scope
 
 from api.http import problems
@@ -71,6 +71,17 @@ TAGS = [
 
 class Health(BaseModel):
     status: str = "ok"
+    head: int | None = Field(default=None, description="The position of the store's last event")
+    positions: dict[str, int] | None = Field(
+        default=None, description="Each read model's position (the last event it applied)"
+    )
+    lag: int | None = Field(default=None, description="Events the slowest read model is behind")
+    follower: str | None = Field(
+        default=None,
+        description="This process's projection follower: following, standing by (another "
+        "process drives the read models), failing",
+    )
+    sealed: int | None = Field(default=None, description="The position of the last sealed event")
 
 
 class WhoAmI(BaseModel):
@@ -103,7 +114,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.tokens = load_tokens(settings)
-        with open_stack(settings) as stack:
+        with open_stack(settings, follow=True) as stack:
             app.state.stack = stack
             yield
 
@@ -121,9 +132,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
 
     @app.get("/health", tags=["service"])
-    def health() -> Health:
-        """Liveness, without authentication."""
-        return Health()
+    def health(request: Request) -> Health:
+        """Liveness, without authentication, and how far the read models and the seals have
+        come behind the store's last event (`lag`: events the slowest read model is behind)."""
+        stack: Stack | None = getattr(request.app.state, "stack", None)
+        return Health() if stack is None else Health(**stack.health())
 
     @app.get("/api/v1/whoami", tags=["service"], responses=problems.problems(401))
     def whoami(principal: PrincipalDep) -> WhoAmI:

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from api.http import read_your_writes
 from api.http.problems import DESCRIPTIONS, PROBLEM_JSON, Problem, problems
 
 
@@ -63,5 +64,6 @@ def document(app: FastAPI) -> dict[str, Any]:
                     "description": DESCRIPTIONS[401],
                     "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
                 }
+    read_your_writes.document(schema)
     app.openapi_schema = schema
     return schema

@@ -1,0 +1,281 @@
+"""Keeping the read models up off the request path: a follower thread in the server process.
+
+A write answers as soon as its events are stored; the read models follow. `Follower` is one
+background thread that takes every read model for its process (`Projections.acquire`: one
+runner per read model, across every process on the store) and applies each new batch of events
+to all of them (`Projections.catch_up`, one read of the events, one transaction). It wakes:
+
+- on PostgreSQL, on the store's own notification: the eventsourcing library sends `NOTIFY` on
+  the events table's channel in the transaction that inserts events, so a write made by any
+  process on the store wakes the follower as it commits (`LISTEN`);
+- in its own process, when the application saves (`wake()`, called by the composition root
+  after every save) or when a read waits for a position it has not reached;
+- otherwise every `poll` seconds (a write made by another process on SQLite, such as a CLI
+  command while the server runs, is seen within that time).
+
+Several server processes on one store each start a follower; the first takes the read models
+and the others stand by (`state` says so), trying again every `retry` seconds, so that one of
+them takes over within that time if the holder dies (its locks die with it). `trainplan
+projections run`, started by hand, is such a holder too.
+
+`Positions` is what each read model has reached, as this process last saw it: pushed by the
+local follower after each batch, read from the tracking table (at most every `max_age`
+seconds) when another process drives the read models. A read that must see a write waits for
+the read models it reads to reach the write's position (`Positions.behind`)."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import time
+from collections.abc import Iterable
+from typing import Any
+
+import psycopg
+
+from domain import store_env
+from projections.locks import RunnerBusy
+from projections.runner import Projections
+
+log = logging.getLogger("trainplan.projections")
+
+POLL = 0.5  # seconds between looks at the store when nothing wakes the follower
+RETRY = 1.0  # seconds between attempts to take the read models from another runner
+MAX_AGE = 0.01  # seconds a position read from the tracking table is taken as current
+LISTEN_SLICE = 0.1  # seconds the follower listens before looking at its own flags
+
+
+class Positions:
+    """Each read model's tracking position as this process last saw it, and the store's head."""
+
+    def __init__(self, projections: Projections, *, max_age: float = MAX_AGE) -> None:
+        self.projections = projections
+        self.max_age = max_age
+        self._known: dict[str, int] = dict.fromkeys(projections.read_models, 0)
+        self._read_at = 0.0
+        self._pushed = False  # a local follower drives them: what it pushes is current
+        self._lock = threading.Lock()
+
+    def note(self, positions: dict[str, int]) -> None:
+        """The local follower's positions after a batch: current by construction."""
+        with self._lock:
+            self._known.update(positions)
+            self._read_at = time.monotonic()
+            self._pushed = True
+
+    @property
+    def pushed(self) -> bool:
+        """Whether the local follower drives the read models (its figures are current)."""
+        return self._pushed
+
+    def forget_pushed(self) -> None:
+        """The local follower no longer drives the read models (it stopped or lost them)."""
+        with self._lock:
+            self._pushed = False
+
+    def known(self) -> dict[str, int]:
+        """The positions as last seen, without touching the database."""
+        with self._lock:
+            return dict(self._known)
+
+    def current(self) -> dict[str, int]:
+        """The positions, read from the tracking table unless the local follower drives the
+        read models or they were read less than `max_age` seconds ago."""
+        with self._lock:
+            if self._pushed or time.monotonic() - self._read_at < self.max_age:
+                return dict(self._known)
+        found = self.projections.positions()
+        with self._lock:
+            self._known.update(found)
+            self._read_at = time.monotonic()
+            return dict(self._known)
+
+    def behind(
+        self, position: int, names: Iterable[str] | None = None, *, fresh: bool = True
+    ) -> dict[str, int]:
+        """The read models among `names` (default: all) that have not reached `position`,
+        with their positions; empty when all have."""
+        seen = self.current() if fresh else self.known()
+        chosen = list(names) if names is not None else list(seen)
+        return {name: seen.get(name, 0) for name in chosen if seen.get(name, 0) < position}
+
+    def wait(self, position: int, names: Iterable[str] | None = None, *, timeout: float) -> bool:
+        """Blocks (at most `timeout` seconds) until the read models among `names` reach
+        `position`; True if they did."""
+        chosen = list(names) if names is not None else None
+        deadline = time.monotonic() + timeout
+        while self.behind(position, chosen):
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.005)
+        return True
+
+
+class Follower:
+    """The background thread that drives the read models (see the module's docstring)."""
+
+    def __init__(
+        self,
+        projections: Projections,
+        *,
+        poll: float = POLL,
+        retry: float = RETRY,
+        positions: Positions | None = None,
+    ) -> None:
+        self.projections = projections
+        self.positions = positions or Positions(projections)
+        self.poll = poll
+        self.retry = retry
+        self.state = "starting"
+        self.error: str | None = None
+        self.holding = False
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._listener: Any = None
+
+    # --- control ----------------------------------------------------------------------------
+
+    def start(self) -> Follower:
+        self._thread = threading.Thread(target=self._run, name="trainplan-follower", daemon=True)
+        self._thread.start()
+        return self
+
+    def wake(self, *_: Any) -> None:
+        """Asks for a look at the store now (cheap; any argument is ignored, so that it can be
+        the application's save listener)."""
+        self._wake.set()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Stops the thread after its current batch and lets the read models go."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            if self._thread.is_alive():
+                log.warning("the projection follower did not stop within %s s", timeout)
+        self._thread = None
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def lag(self) -> dict[str, Any]:
+        """The store's head, each read model's position and how far the slowest is behind."""
+        head = self.projections.head()
+        positions = self.positions.current()
+        slowest = min(positions.values(), default=head)
+        return {"head": head, "positions": positions, "lag": max(head - slowest, 0)}
+
+    # --- the thread -------------------------------------------------------------------------
+
+    def _run(self) -> None:
+        failures = 0
+        try:
+            while not self._stop.is_set():
+                if not self.holding and not self._take():
+                    self._sleep(self.retry)
+                    continue
+                self._wake.clear()
+                try:
+                    self.projections.catch_up(wait=0)
+                    self.positions.note(self.projections.positions())
+                except Exception as error:
+                    failures += 1
+                    self.error = f"{type(error).__name__}: {error}"
+                    self.state = "failing"
+                    log.exception(
+                        "the read models could not catch up; the follower retries "
+                        "(`trainplan projections status` shows where they are)"
+                    )
+                    self._sleep(min(0.05 * 2**failures, 5.0))
+                    continue
+                if failures or self.state != "following":
+                    failures, self.error, self.state = 0, None, "following"
+                self._wait()
+        finally:
+            self._let_go()
+
+    def _take(self) -> bool:
+        """Takes every read model for this process; False (standing by) if another runner
+        drives one."""
+        try:
+            self.projections.acquire()
+        except RunnerBusy as busy:
+            self.state = f"standing by: {busy}"
+            self.positions.forget_pushed()
+            return False
+        except Exception as error:
+            self.state = "failing"
+            self.error = f"{type(error).__name__}: {error}"
+            log.exception("the projection follower could not take the read models")
+            return False
+        self.holding = True
+        self.state = "following"
+        with contextlib.suppress(Exception):
+            self._listener = self._listen()
+        return True
+
+    def _let_go(self) -> None:
+        self.positions.forget_pushed()
+        if self._listener is not None:
+            with contextlib.suppress(Exception):
+                self._listener.close()
+            self._listener = None
+        if self.holding:
+            with contextlib.suppress(Exception):
+                self.projections.release()
+            self.holding = False
+        self.state = "stopped"
+
+    def _wait(self) -> None:
+        """Until something may be new: a NOTIFY (PostgreSQL), a local wake, or `poll`."""
+        if self._listener is None:
+            self._wake.wait(self.poll)
+            return
+        deadline = time.monotonic() + self.poll
+        while not (self._wake.is_set() or self._stop.is_set()):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            try:
+                notified = False
+                for _ in self._listener.notifies(timeout=min(LISTEN_SLICE, left), stop_after=1):
+                    notified = True
+                if notified:
+                    # the notifications that came with it are the same news: drop them
+                    for _ in self._listener.notifies(timeout=0.0):
+                        pass
+                    return
+            except psycopg.Error:
+                log.warning("the follower lost its LISTEN connection; polling until it is back")
+                with contextlib.suppress(Exception):
+                    self._listener.close()
+                self._listener = None
+                with contextlib.suppress(Exception):
+                    self._listener = self._listen()
+                return
+
+    def _sleep(self, seconds: float) -> None:
+        self._stop.wait(seconds)
+
+    def _listen(self) -> Any:
+        """A connection listening on the events table's channel (PostgreSQL), else None."""
+        if self.projections.engine.dialect.name != "postgresql":
+            return None
+        env = store_env(self.projections.events_url)
+        conn = psycopg.connect(
+            host=env["POSTGRES_HOST"],
+            port=int(env["POSTGRES_PORT"]),
+            user=env["POSTGRES_USER"],
+            password=env["POSTGRES_PASSWORD"] or None,
+            dbname=env["POSTGRES_DBNAME"],
+            autocommit=True,
+        )
+        channel = getattr(self.projections.reader.recorder, "channel_name", "stored_events")
+        conn.execute(f'LISTEN "{channel}"')
+        return conn
+
+
+__all__ = ["Follower", "Positions"]
