@@ -88,3 +88,17 @@ def test_every_kind_of_text_in_a_request_is_checked(api: Api) -> None:
         assert response.json()["field"] == field
         assert "control characters" in response.json()["rule"]
     assert recorded(api) == before
+
+
+def test_a_nul_in_a_query_filter_is_a_422_naming_the_parameter_not_a_server_error(
+    api: Api,
+) -> None:
+    for path, name in [
+        ("/api/v1/audit/events", "actor"),
+        ("/api/v1/needs-register", "course_code"),
+        ("/api/v1/prospectus", "cycle"),
+    ]:
+        response = api.get("auditor", path, **{name: "x\u0000"})
+        assert response.status_code == 422, (path, response.text)
+        assert response.json()["field"] == f"query.{name}"
+        assert "control characters" in response.json()["rule"]
