@@ -40,7 +40,7 @@ class TrainingNeed(Aggregate):
             group_id=group_id,
             title=v.text("title", title, max_length=200),
             trigger=v.enum_value("trigger", v.Trigger, trigger),
-            description=description.strip() if isinstance(description, str) else "",
+            description=v.optional_text("description", description),
             actor=v.actor(actor),
         )
 
@@ -107,7 +107,7 @@ class TrainingNeed(Aggregate):
         if days <= 0 or days > 200 or (days * 2) != int(days * 2):
             raise InvalidValue("days_per_learner", "must be a number of half days, from 0.5 to 200")
         start, end = v.date_range("window_start", window_start, "window_end", window_end)
-        basis = mandatory_basis.strip() if isinstance(mandatory_basis, str) else None
+        basis = v.optional_text("mandatory_basis", mandatory_basis)
         self._analysis_recorded(
             analysis=dict(
                 gap_statement=v.text("gap_statement", gap_statement),
@@ -245,7 +245,9 @@ class TrainingNeed(Aggregate):
         score = v.whole_number("score", score)
         if score > 100:
             raise InvalidValue("score", "must be at most 100")
-        self._evaluated(level=level, score=score, notes=str(notes or ""), actor=v.actor(actor))
+        self._evaluated(
+            level=level, score=score, notes=v.optional_text("notes", notes), actor=v.actor(actor)
+        )
 
     @event("Evaluated")
     def _evaluated(self, level: int, score: int, notes: str, actor: str) -> None:

@@ -7,6 +7,7 @@ the stored history reads the same to any tool: the audit export, the projections
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from datetime import date
 from enum import Enum, StrEnum
@@ -66,12 +67,48 @@ def enum_value(field: str, enum: type[Enum], value: object) -> str:
         raise InvalidValue(field, f"must be one of: {allowed}") from None
 
 
+# Control characters: C0 but tab and newline, DEL, and C1. A carriage return is allowed only
+# as part of a Windows line end (CRLF), which `text` turns into a newline.
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+CONTROL_RULE = "must not contain control characters other than tab and newline"
+
+
+def control_character(value: str) -> str | None:
+    """The rule `value` breaks if it holds a control character other than tab and newline
+    (a CRLF line end counts as a newline), naming the first one and where it is; else None.
+    Every text a command takes is checked by this one function (here and at the edge)."""
+    found = CONTROL.search(value.replace("\r\n", "\n"))
+    if found is None:
+        return None
+    return f"{CONTROL_RULE} (found U+{ord(found.group()):04X} at character {found.start() + 1})"
+
+
+def plain(field: str, value: str) -> str:
+    """`value` with CRLF line ends as newlines, or an InvalidValue naming the control
+    character it holds."""
+    rule = control_character(value)
+    if rule is not None:
+        raise InvalidValue(field, rule)
+    return value.replace("\r\n", "\n")
+
+
 def text(field: str, value: object, *, max_length: int = 2000) -> str:
     if not isinstance(value, str) or not value.strip():
         raise InvalidValue(field, "must not be blank")
     if len(value) > max_length:
         raise InvalidValue(field, f"must be at most {max_length} characters")
-    return value.strip()
+    return plain(field, value.strip())
+
+
+def optional_text(field: str, value: object, *, max_length: int = 2000) -> str:
+    """Text that may be blank (given as "" or None): "" then."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise InvalidValue(field, "must be text")
+    if len(value) > max_length:
+        raise InvalidValue(field, f"must be at most {max_length} characters")
+    return plain(field, value.strip())
 
 
 def whole_number(field: str, value: object, *, minimum: int = 0) -> int:

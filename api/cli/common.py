@@ -33,6 +33,7 @@ from api.files.schedule import ScheduleRefused
 from api.settings import Settings, get_settings
 from domain import DomainError, InvalidValue, store_env
 from domain.store import is_postgres
+from domain.values import control_character
 
 console = Console()
 err = Console(stderr=True, soft_wrap=True)
@@ -126,12 +127,28 @@ def one_line(error: BaseException) -> tuple[str, int] | None:
     return None
 
 
+def check_arguments(args: Sequence[str]) -> None:
+    """Refuses, with one line naming it, an argument holding a control character other than
+    tab and newline (the domain's rule on every text, `domain.values.control_character`)."""
+    for index, arg in enumerate(args):
+        option, equals, value = arg.partition("=")
+        if arg.startswith("--") and equals:  # --option=value
+            rule = control_character(value)
+            if rule is not None:
+                fail(option, rule)
+        rule = control_character(arg)
+        if rule is not None:
+            before = args[index - 1] if index else ""
+            fail(before if before.startswith("-") else f"argument {arg!r}", rule)
+
+
 class TrainplanGroup(TyperGroup):
     """The root command group: every command runs inside it. The settings and the store are
     checked first (not for --help), and an error a user can put right is one line on stderr,
     not a traceback (see the module's docstring)."""
 
     def invoke(self, ctx: Any) -> Any:  # click's Context, as typer vendors it
+        check_arguments(ctx.args)
         if "--help" not in ctx.args:  # the subcommand's arguments, not parsed yet
             check_store(settings().database_url)
         try:

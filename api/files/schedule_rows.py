@@ -16,6 +16,7 @@ from pydantic_core import PydanticCustomError
 
 from api.files.spreadsheet import Sheet
 from domain import InvalidValue
+from domain.values import control_character
 
 COLUMNS = ("starts_on", "ends_on", "kind", "purpose", "rooms")
 REQUIRED = ("starts_on", "ends_on", "purpose")
@@ -147,6 +148,9 @@ class ScheduleRow(BaseModel):
     @classmethod
     def _kind(cls, value: object) -> str:
         text = "" if value is None else str(value).strip().lower()
+        rule = control_character(text)
+        if rule is not None:
+            raise _rule(rule)
         if text in ("", "booking"):
             return "booking"
         if text == "closure":
@@ -157,6 +161,9 @@ class ScheduleRow(BaseModel):
     @classmethod
     def _purpose(cls, value: object) -> str:
         text = "" if value is None else shown(value) if isinstance(value, date) else str(value)
+        rule = control_character(text or "")
+        if rule is not None:
+            raise _rule(rule)
         text = " ".join((text or "").split())
         if not text:
             raise _rule("must say what the room is used for (not blank)")

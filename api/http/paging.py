@@ -15,7 +15,7 @@ from api.files.exports import rows_csv
 from api.files.prospectus import every_row
 from api.http.files import Wanted, file_response
 from api.http.problems import ApiProblem
-from api.http.schemas.common import Page
+from api.http.schemas.common import Page, PlainText
 from domain import NotFound
 from projections import Projections, QueryError
 from projections.queries import MAX_LIMIT
@@ -116,7 +116,7 @@ def must_exist(projections: Projections, name: str, column: str, key: UUID, kind
 
 
 CycleName = Annotated[
-    str | None,
+    PlainText | None,
     Query(
         alias="cycle",
         min_length=1,

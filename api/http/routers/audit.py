@@ -19,6 +19,7 @@ from api.http.deps import PlannerDep, ProjectionsDep, StackDep, get_principal
 from api.http.paging import Limit, Offset, invalid, read_page
 from api.http.problems import problems
 from api.http.schemas.audit import AsOfState, AuditPage, ExportLine, VerifyReportOut
+from api.http.schemas.common import PlainText
 from api.http.schemas.names import ReadModelName
 from api.http.schemas.read_models import PAGES
 from domain import NotFound, TrainingPlanner
@@ -43,7 +44,7 @@ Moment = Annotated[
     ),
 ]
 Position = Annotated[int | None, Query(ge=0, description="A position in the history")]
-Name = Annotated[str | None, Query(min_length=1, max_length=128)]
+Name = Annotated[PlainText | None, Query(min_length=1, max_length=128)]
 
 
 def stored_form(moment: datetime | None) -> str | None:
@@ -63,7 +64,7 @@ def audit_events(
         UUID | None, Query(description="One entity: a need, group, facility, centre or cycle")
     ] = None,
     entity_kind: Annotated[
-        str | None,
+        PlainText | None,
         Query(
             min_length=1,
             max_length=64,
@@ -73,10 +74,10 @@ def audit_events(
         ),
     ] = None,
     event_type: Annotated[
-        str | None, Query(min_length=1, max_length=64, examples=["Endorsed"])
+        PlainText | None, Query(min_length=1, max_length=64, examples=["Endorsed"])
     ] = None,
     actor: Annotated[
-        str | None,
+        PlainText | None,
         Query(min_length=1, max_length=128, description="Who did it", examples=["tmb.chair"]),
     ] = None,
     since: Moment = None,
@@ -131,7 +132,7 @@ def audit_trail(
 def as_of(
     stack: StackDep,
     at: Annotated[
-        str | None,
+        PlainText | None,
         Query(
             min_length=1,
             max_length=64,

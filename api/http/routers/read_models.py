@@ -32,6 +32,7 @@ from api.http.paging import (
     read_list,
 )
 from api.http.problems import problems
+from api.http.schemas.common import PlainText
 from api.http.schemas.names import (
     CentreStatusName,
     CycleStatusName,
@@ -76,22 +77,22 @@ WeekTo = Annotated[
 ]
 GroupId = Annotated[UUID | None, Query(description="A business group's id")]
 GroupCode = Annotated[
-    str | None, Query(max_length=12, description="A group's code", examples=["TP"])
+    PlainText | None, Query(max_length=12, description="A group's code", examples=["TP"])
 ]
 CourseCode = Annotated[
-    str | None, Query(min_length=1, max_length=20, description="A course", examples=["GP05"])
+    PlainText | None, Query(min_length=1, max_length=20, description="A course", examples=["GP05"])
 ]
 CycleId = Annotated[UUID | None, Query(description="A planning cycle's id")]
 FacilityId = Annotated[UUID | None, Query(description="A facility's id")]
 SessionId = Annotated[
-    str | None, Query(min_length=1, max_length=80, description="A session of a prospectus")
+    PlainText | None, Query(min_length=1, max_length=80, description="A session of a prospectus")
 ]
 Site = Annotated[
-    str | None, Query(min_length=1, max_length=200, description="A site", examples=["Hendon"])
+    PlainText | None, Query(min_length=1, max_length=200, description="A site", examples=["Hendon"])
 ]
 RunState = Literal["running", "recorded", "interrupted"]
 SolverStatus = Annotated[
-    str | None,
+    PlainText | None,
     Query(min_length=1, max_length=20, description="The solver's status", examples=["OPTIMAL"]),
 ]
 Edition = Literal["draft", "published"]
@@ -168,7 +169,7 @@ def facility_register(
     ] = None,
     owning_group_id: Annotated[UUID | None, Query(description="The owning group's id")] = None,
     owning_group_code: Annotated[
-        str | None,
+        PlainText | None,
         Query(max_length=12, description="The owning group's code", examples=["TP"]),
     ] = None,
     limit: Limit = 100,
@@ -394,7 +395,8 @@ def planning_cycles(
     wanted: ListFormat,
     cycle_id: CycleId = None,
     name: Annotated[
-        str | None, Query(min_length=1, max_length=40, description="Its name", examples=["2003/04"])
+        PlainText | None,
+        Query(min_length=1, max_length=40, description="Its name", examples=["2003/04"]),
     ] = None,
     status: Annotated[
         CycleStatusName | None,
@@ -428,7 +430,7 @@ def optimisation_runs(
     wanted: ListFormat,
     cycle_id: CycleId = None,
     cycle: CycleName = None,
-    run_id: Annotated[str | None, Query(min_length=1, max_length=80)] = None,
+    run_id: Annotated[PlainText | None, Query(min_length=1, max_length=80)] = None,
     state: Annotated[
         RunState | None, Query(description="Where the run is", examples=["recorded"])
     ] = None,

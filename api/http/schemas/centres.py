@@ -1,20 +1,23 @@
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from api.http.schemas.common import Body, Day
+from api.http.schemas.common import Body, Day, PlainText
 
 
 class CentreProposal(Body):
-    name: str = Field(
+    name: PlainText = Field(
         min_length=1, max_length=200, examples=["Orpington Officer Safety Training centre"]
     )
-    site: str = Field(min_length=1, max_length=200, examples=["Orpington Police Station"])
+    site: PlainText = Field(min_length=1, max_length=200, examples=["Orpington Police Station"])
     rooms: int = Field(ge=1, le=10_000, examples=[4])
     capacity: int = Field(ge=1, le=100_000, examples=[16])
-    features: list[str] = Field(default_factory=list, examples=[["gym", "mats"]])
+    features: list[Annotated[PlainText, Field(min_length=1, max_length=80)]] = Field(
+        default_factory=list, examples=[["gym", "mats"]]
+    )
     setup_cost: float = Field(ge=0, le=1e12, examples=[450000])
     running_cost_per_day: float = Field(ge=0, le=1e9, examples=[1100])
     earliest_opening: Day
@@ -23,7 +26,7 @@ class CentreProposal(Body):
 class CentreCosting(Body):
     setup_cost: float = Field(ge=0, le=1e12, examples=[480000])
     running_cost_per_day: float = Field(ge=0, le=1e9, examples=[1150])
-    notes: str = Field(min_length=1, max_length=2000, examples=["Feasibility study"])
+    notes: PlainText = Field(min_length=1, max_length=2000, examples=["Feasibility study"])
 
 
 class CentreOut(BaseModel):

@@ -1,14 +1,44 @@
 from __future__ import annotations
 
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic_core import PydanticCustomError
+
+from domain.values import control_character
 
 T = TypeVar("T")
 
+
+def _plain(value: str) -> str:
+    """The domain's own rule on text (`domain.values.control_character`), at the edge: a 422
+    naming the field, before any command runs."""
+    rule = control_character(value)
+    if rule is not None:
+        raise PydanticCustomError("control_character", rule)
+    return value
+
+
+def _plain_within(value: Any) -> Any:
+    """The same rule on every text inside a free-form JSON value (keys and values)."""
+    if isinstance(value, str):
+        return _plain(value)
+    if isinstance(value, dict):
+        return {_plain(str(k)): _plain_within(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain_within(v) for v in value]
+    return value
+
+
+PlainText = Annotated[str, AfterValidator(_plain)]
+"""Every text a request carries: no control characters but tab and newline (422 naming the
+field). Length and other limits go beside it in `Field(...)`."""
+PlainJson = Annotated[Any, AfterValidator(_plain_within)]
+"""A free-form JSON value whose every text (keys too) is `PlainText`."""
+
 Reason = Annotated[
-    str,
+    PlainText,
     Field(
         min_length=1,
         max_length=2000,

@@ -5,11 +5,11 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from api.http.schemas.common import Body, Day, Reason
+from api.http.schemas.common import Body, Day, PlainJson, PlainText, Reason
 
 
 class CycleOpening(Body):
-    name: str = Field(min_length=1, max_length=40, examples=["2003/04"])
+    name: PlainText = Field(min_length=1, max_length=40, examples=["2003/04"])
     starts_on: Day
     ends_on: Day
     budget: float = Field(ge=0, le=1e12, examples=[9_500_000])
@@ -21,7 +21,7 @@ class BudgetChange(Body):
 
 
 class WeightsSetting(Body):
-    weights: dict[str, float] = Field(
+    weights: dict[PlainText, float] = Field(
         min_length=1,
         max_length=50,
         examples=[{"Mandated": 1000, "Essential": 100, "Desirable": 10, "Optional": 1}],
@@ -31,7 +31,7 @@ class WeightsSetting(Body):
 
 class RunRequest(Body):
     time_limit: float = Field(default=30.0, gt=0, le=3600, description="Seconds")
-    what_if: dict[str, Any] | None = Field(
+    what_if: dict[PlainText, PlainJson] | None = Field(
         default=None,
         description="A scenario: e.g. a centre forced open or closed, another budget. A what-if "
         "run is recorded but never drafted.",
@@ -99,7 +99,7 @@ class RunStatus(BaseModel):
 
 
 class Drafting(Body):
-    run_id: str = Field(min_length=1, max_length=80)
+    run_id: PlainText = Field(min_length=1, max_length=80)
 
 
 class SessionAmendment(Body):

@@ -5,14 +5,14 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
-from api.http.schemas.common import Body, Day, Reason, Written
+from api.http.schemas.common import Body, Day, PlainText, Reason, Written
 
-Feature = Annotated[str, Field(min_length=1, max_length=80)]
+Feature = Annotated[PlainText, Field(min_length=1, max_length=80)]
 
 
 class FacilityRegistration(Body):
-    name: str = Field(min_length=1, max_length=200, examples=["Lambeth gym"])
-    site: str = Field(min_length=1, max_length=200, examples=["Lambeth borough"])
+    name: PlainText = Field(min_length=1, max_length=200, examples=["Lambeth gym"])
+    site: PlainText = Field(min_length=1, max_length=200, examples=["Lambeth borough"])
     owning_group_id: UUID | None = Field(default=None, description="None: a central facility")
     capacity: int = Field(ge=1, le=100_000, description="Seats per room", examples=[14])
     rooms: int = Field(default=1, ge=1, le=10_000, examples=[1])
@@ -33,7 +33,9 @@ class UsageEntry(Body):
     starts_on: Day
     ends_on: Day
     kind: Literal["booking", "closure"] = "booking"
-    purpose: str = Field(min_length=1, max_length=300, examples=["Borough briefing and tasking"])
+    purpose: PlainText = Field(
+        min_length=1, max_length=300, examples=["Borough briefing and tasking"]
+    )
     rooms: int = Field(default=1, ge=1, le=10_000, description="Ignored for a closure (all rooms)")
 
 

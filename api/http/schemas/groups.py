@@ -5,13 +5,13 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from api.http.schemas.common import Body, Reason
+from api.http.schemas.common import Body, PlainText, Reason
 
 Headcount = Annotated[int, Field(ge=0, le=1_000_000)]
 
 
 class GroupRegistration(Body):
-    name: str = Field(min_length=1, max_length=200, examples=["Territorial Policing"])
+    name: PlainText = Field(min_length=1, max_length=200, examples=["Territorial Policing"])
     code: str = Field(min_length=1, max_length=12, pattern=r"^[A-Za-z0-9-]+$", examples=["TP"])
     officers: Headcount = Field(examples=[21449])
     staff: Headcount = Field(examples=[5757])
@@ -28,7 +28,7 @@ class AllowanceSetting(Body):
 
 
 class BoardChairAssignment(Body):
-    chair: str = Field(min_length=1, max_length=200, examples=["AC Territorial Policing"])
+    chair: PlainText = Field(min_length=1, max_length=200, examples=["AC Territorial Policing"])
 
 
 class GroupOut(BaseModel):

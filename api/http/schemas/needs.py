@@ -5,7 +5,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from api.http.schemas.common import Body, Day, Reason
+from api.http.schemas.common import Body, Day, PlainText, Reason
 from api.http.schemas.names import LevelName, ModeName, RiskName, TriggerName
 
 Count = Annotated[int, Field(ge=0, le=1_000_000)]
@@ -13,27 +13,29 @@ Count = Annotated[int, Field(ge=0, le=1_000_000)]
 
 class NeedIdentification(Body):
     group_id: UUID = Field(description="The business group that raises the need")
-    title: str = Field(min_length=1, max_length=200, examples=["Officer safety refresher"])
+    title: PlainText = Field(min_length=1, max_length=200, examples=["Officer safety refresher"])
     trigger: TriggerName = Field(examples=["new legislation"])
-    description: str = Field(default="", max_length=2000)
+    description: PlainText = Field(default="", max_length=2000)
 
 
 class Analysis(Body):
-    gap_statement: str = Field(
+    gap_statement: PlainText = Field(
         min_length=1, max_length=2000, examples=["Officers are not current in officer safety"]
     )
-    audience: str = Field(min_length=1, max_length=500, examples=["Constables to Chief Inspectors"])
+    audience: PlainText = Field(
+        min_length=1, max_length=500, examples=["Constables to Chief Inspectors"]
+    )
     learners: int = Field(ge=1, le=1_000_000, examples=[120])
-    course_code: str = Field(min_length=1, max_length=20, examples=["GP05"])
+    course_code: PlainText = Field(min_length=1, max_length=20, examples=["GP05"])
     delivery_mode: ModeName = Field(examples=["practical"])
     days_per_learner: float = Field(gt=0, le=200, multiple_of=0.5, examples=[2])
     class_size_min: int = Field(ge=1, le=10_000, examples=[12])
     class_size_max: int = Field(ge=1, le=10_000, examples=[16])
     trainers_per_session: int = Field(ge=0, le=100, examples=[2])
-    required_features: list[Annotated[str, Field(min_length=1, max_length=80)]] = Field(
+    required_features: list[Annotated[PlainText, Field(min_length=1, max_length=80)]] = Field(
         default_factory=list, examples=[["gym", "mats"]]
     )
-    mandatory_basis: str | None = Field(
+    mandatory_basis: PlainText | None = Field(
         default=None, max_length=2000, examples=["Health and Safety at Work Act 1974 s.7"]
     )
     risk_if_untrained: RiskName = Field(examples=["critical"])
@@ -55,7 +57,7 @@ class Delivery(Body):
 class Evaluation(Body):
     level: int = Field(ge=1, le=4, description="Kirkpatrick level", examples=[2])
     score: int = Field(ge=0, le=100, examples=[80])
-    notes: str = Field(default="", max_length=2000)
+    notes: PlainText = Field(default="", max_length=2000)
 
 
 class NeedOut(BaseModel):
