@@ -121,6 +121,7 @@ class PlanningService:
         cycle that cannot be planned (ProblemError), or a what-if that names what the cycle does
         not have or that no plan could meet (ValueError naming it), is refused before anything
         is recorded."""
+        self.after_record()  # the read models reach what the caller recorded before this
         base = build_problem(self.source, cycle_id)
         found = impossible(base)
         if found:
