@@ -15,6 +15,7 @@ from uuid import UUID
 from domain.calendar import as_date
 from planning.facts import FACILITY
 from planning.model import (
+    CLASSROOM,
     CandidateCentre,
     Group,
     Need,
@@ -139,6 +140,10 @@ def _need(row: dict[str, Any], first: date, last: date) -> Need:
         mandatory=bool(row.get("mandatory_basis")) or row["level"] == "Mandated",
         window_start=max(window_start, first),
         window_end=min(window_end, last),
+        mode=str(row.get("delivery_mode") or CLASSROOM),
+        classroom_days=(
+            float(row["classroom_days"]) if row.get("classroom_days") is not None else None
+        ),
     )
 
 

@@ -22,6 +22,8 @@ from planning.model import LEVELS, Need, PlanningProblem, Session
 
 FACILITY = "facility"
 CENTRE = "centre"
+ONLINE = "online"  # e-learning: no venue, no room (planning.rules.delivery_mode)
+ONLINE_ID = "e-learning"
 HOURS_PER_ROOM_DAY = 8.0
 ALLOWANCE_SCALE = 100  # allowance hours are compared in hundredths of an hour
 
@@ -54,10 +56,15 @@ class Course:
     class_max: int
     trainers: int
     features: frozenset[str]
+    online: bool = False  # e-learning: its runs take no room
 
     @property
     def key(self) -> CourseKey:
         return (self.code, self.days)
+
+    @property
+    def learners(self) -> int:
+        return sum(n.learners for n in self.needs)
 
 
 @dataclass(frozen=True)
@@ -93,6 +100,7 @@ def courses(problem: PlanningProblem) -> list[Course]:
             class_max=min(n.class_max for n in needs),
             trainers=max(n.trainers for n in needs),
             features=frozenset().union(*(n.features for n in needs)),
+            online=any(n.online for n in needs),
         )
         for (code, days), needs in sorted(grouped.items())
     ]
@@ -127,15 +135,26 @@ def sites(problem: PlanningProblem) -> list[Site]:
         )
         for c in problem.centres
     ]
+    online = {(n.course_code, n.session_days) for n in problem.needs if n.online}
+    if online:  # one run of each e-learning course a start day at most: as many "rooms"
+        learners = sum(n.learners for n in problem.needs if n.online)
+        out.append(Site(ONLINE, ONLINE_ID, max(1, learners), len(online), frozenset(), 0,
+                        dict.fromkeys(days, len(online))))  # fmt: skip
     return out
 
 
 def suitable(course: Course, site: Site) -> bool:
-    """Features and capacity: the site has every feature and seats for a minimum class."""
+    """Delivery mode, features and capacity: an e-learning course runs online only, any other
+    in a room of a site that has every feature it needs and seats for a minimum class."""
+    if course.online or site.kind == ONLINE:
+        return course.online and site.kind == ONLINE
     return course.features <= site.features and site.capacity >= max(1, course.class_min)
 
 
 def seats(course: Course, site: Site) -> int:
+    """Places in one session: a room's class, or every learner of an e-learning course."""
+    if site.kind == ONLINE:
+        return max(1, course.learners)
     return min(course.class_max, site.capacity)
 
 

@@ -25,6 +25,9 @@ from domain.calendar import add_working_days, working_days
 from domain.costing import ABSTRACTION_PER_LEARNER_DAY, TRAINER_DAY_RATE, Rates
 
 LEVELS = ("Mandated", "Essential", "Desirable", "Optional")
+# Delivery modes, as domain.values.DeliveryMode records them on a need's analysis
+CLASSROOM, PRACTICAL, BLENDED, E_LEARNING = "classroom", "practical", "blended", "e-learning"
+MODES = (CLASSROOM, PRACTICAL, BLENDED, E_LEARNING)
 DEFAULT_LEVEL_WEIGHTS = {"Mandated": 1000.0, "Essential": 100.0, "Desirable": 10.0, "Optional": 1.0}
 
 
@@ -67,10 +70,25 @@ class Need:
     mandatory: bool
     window_start: date
     window_end: date
+    mode: str = CLASSROOM  # one of MODES (the analysis's delivery mode)
+    classroom_days: float | None = None  # blended: the classroom part (None: half the days)
+
+    @property
+    def online(self) -> bool:
+        """E-learning: taken at the desk, in no room (planning.rules.delivery_mode)."""
+        return self.mode == E_LEARNING
+
+    @property
+    def room_days(self) -> float:
+        """Days per learner in a room: all of them, or a blended course's classroom part.
+        (An e-learning course's days are the days its learners take to do it.)"""
+        if self.mode == BLENDED:
+            return self.classroom_days if self.classroom_days is not None else self.days / 2
+        return self.days
 
     @property
     def session_days(self) -> int:
-        return max(1, math.ceil(self.days))
+        return max(1, math.ceil(self.room_days))
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,7 @@ from planning.rules import (
     budget,
     centres,
     class_size,
+    delivery_mode,
     fair_share,
     features_and_capacity,
     objective,
@@ -140,6 +141,7 @@ def build(problem: PlanningProblem, guards: Iterable[str] = ()) -> tuple[PlanVar
     windows.add(v)
     class_size.add(v)
     rooms_and_schedule.add(v)
+    delivery_mode.add(v)
     allowance.add(v)
     setup = centres.add(v)["centre_setup"]
     cash = budget.add(v, setup=setup)["cash"]

@@ -17,6 +17,7 @@ from planning.facts import (
     CENTRE,
     FACILITY,
     MANDATORY_WEIGHT,
+    ONLINE,
     PRIORITY_POUNDS,
     SHARE_SCALE,
     PlanFacts,
@@ -28,7 +29,15 @@ from planning.facts import (
     session_key,
     trainers_for,
 )
-from planning.model import LEVELS, CostBreakdown, PlanningProblem, PlanningResult, Session
+from planning.model import (
+    BLENDED,
+    LEVELS,
+    MODES,
+    CostBreakdown,
+    PlanningProblem,
+    PlanningResult,
+    Session,
+)
 
 
 @dataclass(frozen=True)
@@ -195,9 +204,16 @@ def validate(problem: PlanningProblem, result: PlanningResult) -> Validation:
                 errors.append(f"{where}: centre {s.venue_id} is not opened")
             if s.starts_on < centre.earliest_opening:
                 errors.append(f"{where}: before centre {s.venue_id}'s earliest opening")
+        elif s.venue_kind == ONLINE:  # e-learning: no room, a place for every learner
+            capacity, features = total, frozenset().union(*(n.features for n in course_needs))
         else:
             errors.append(f"{where}: unknown venue {s.venue_kind}:{s.venue_id}")
             continue
+        for need in course_needs:  # delivery mode: e-learning online, the rest in rooms
+            if need.online and s.venue_kind != ONLINE:
+                errors.append(f"{where}: e-learning need {need.need_id} given a room")
+            if not need.online and s.venue_kind == ONLINE:
+                errors.append(f"{where}: {need.mode} need {need.need_id} given no room")
         if total > capacity:
             errors.append(f"{where}: {total} learners over capacity {capacity}")
         for need in course_needs:
@@ -211,7 +227,7 @@ def validate(problem: PlanningProblem, result: PlanningResult) -> Validation:
             ):
                 errors.append(f"{where}: outside the window of need {need.need_id}")
         if course_needs and not s.pinned:
-            if total > min(n.class_max for n in course_needs):
+            if s.venue_kind != ONLINE and total > min(n.class_max for n in course_needs):
                 errors.append(f"{where}: {total} learners over class_max")
             if total < max(n.class_min for n in course_needs):
                 errors.append(f"{where}: {total} learners under class_min")
@@ -288,6 +304,23 @@ def check_problem(problem: PlanningProblem) -> list[str]:
             errors.append(f"{at}.level: must be one of {', '.join(LEVELS)}")
         if n.window_end < n.window_start:
             errors.append(f"{at}.window_end: must not be before window_start")
+        if n.mode not in MODES:
+            errors.append(f"{at}.mode: must be one of {', '.join(MODES)}")
+        if (
+            n.mode == BLENDED
+            and n.classroom_days is not None
+            and not (0 < n.classroom_days <= n.days)
+        ):
+            errors.append(f"{at}.classroom_days: must be more than 0 and at most days")
+    runs: dict[tuple[str, int], set[bool]] = defaultdict(set)
+    for n in problem.needs:
+        runs[(n.course_code, n.session_days)].add(n.online)
+    for (code, days), online in sorted(runs.items()):
+        if len(online) > 1:
+            errors.append(
+                f"needs[course {code}].mode: e-learning and room-based needs of course {code} "
+                f"({days} days) cannot share its sessions; give them different course codes"
+            )
     for v in problem.venues:
         if v.capacity < 0 or v.rooms < 0 or v.cost_per_day < 0:
             errors.append(f"venues[{v.venue_id}]: capacity, rooms and cost_per_day must be >= 0")

@@ -12,10 +12,11 @@ MONDAY = date(2027, 1, 4)
 
 def need(need_id="n1", group_id="g1", course="FA", learners=10, days=1.0, class_min=4,
          class_max=12, features=(), level="Essential", score=50, mandatory=False,
-         window_start=MONDAY, window_end=date(2027, 1, 29), trainers=1) -> Need:  # fmt: skip
+         window_start=MONDAY, window_end=date(2027, 1, 29), trainers=1, mode="classroom",
+         classroom_days=None) -> Need:  # fmt: skip
     return Need(need_id, group_id, course, f"{course} course", learners, days, class_min,
                 class_max, trainers, frozenset(features), level, score, mandatory,
-                window_start, window_end)  # fmt: skip
+                window_start, window_end, mode, classroom_days)  # fmt: skip
 
 
 def venue(venue_id="v1", capacity=12, rooms=1, features=(), cost_per_day=100, taken=None,
