@@ -13,6 +13,7 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from domain.calendar import as_date
+from domain.groups import DEFAULT_AWAY_PERCENT
 from planning.facts import FACILITY
 from planning.model import (
     CLASSROOM,
@@ -174,12 +175,14 @@ WORKING_YEAR = 8.0 * 261  # hours: a group with no allowance set is limited only
 
 def _group(row: dict[str, Any]) -> Group:
     allowance = row.get("allowance_hours_per_head")
+    away = row.get("capability_percent")  # the board's limit; 5% until it sets one
     return Group(
         group_id=str(row["id"]),
         code=str(row.get("code") or ""),
         name=str(row.get("name") or ""),
         headcount=int(row["headcount"]),
         allowance_hours_per_head=float(allowance) if allowance is not None else WORKING_YEAR,
+        away_percent=float(away) if away is not None else DEFAULT_AWAY_PERCENT,
     )
 
 

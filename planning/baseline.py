@@ -4,7 +4,7 @@ Needs are taken by mandatory first, then level, then score. Each need first fill
 in sessions of its course already planned inside its window (pooling), then opens new sessions
 first-fit: earliest grid start day, cheapest suitable facility with a free room on every day,
 then centres that must open anyway. It keeps to every hard rule (class size, capacity, rooms,
-windows, allowance, budget) and never opens an optional centre."""
+windows, allowance, operational capability, budget) and never opens an optional centre."""
 
 from __future__ import annotations
 
@@ -26,10 +26,12 @@ from planning.facts import (
     inside,
     level_rank,
     opens_in_time,
+    pinned_away,
     seats,
     session_cash,
     start_days,
     suitable,
+    weeks_of,
 )
 from planning.model import PlanningProblem, PlanningResult, Session
 
@@ -45,6 +47,20 @@ def greedy(problem: PlanningProblem) -> PlanningResult:
     hours: dict[str, int] = defaultdict(int)
     for need in problem.needs:
         hours[need.group_id] += allowance_units(problem, need) * v.pinned_met.get(need.need_id, 0)
+    away = defaultdict(int, pinned_away(problem))  # (group, week) -> learners away
+    limits = {g.group_id: g.away_limit for g in problem.groups if g.away_percent < 100}
+
+    def free_away(group_id: str, start: date, length: int) -> int:
+        """Learners of the group that may still be away in every week of such a session."""
+        if group_id not in limits:
+            return 1 << 40
+        weeks = weeks_of(start, length)
+        return max(0, min(limits[group_id] - away[(group_id, w)] for w in weeks))
+
+    def send(group_id: str, start: date, length: int, learners: int) -> None:
+        for w in weeks_of(start, length):
+            away[(group_id, w)] += learners
+
     plan: list[dict[str, Any]] = []  # course key, site, start, needs
     order = sorted(problem.needs, key=lambda n: (not n.mandatory, level_rank(n.level), -n.score,
                                                  n.need_id))  # fmt: skip
@@ -65,9 +81,10 @@ def greedy(problem: PlanningProblem) -> PlanningResult:
             if rec["course"] != course.key or not inside(need, rec["start"], course.days):
                 continue
             spare = seats(course, rec["site"]) - sum(rec["needs"].values())
-            take = min(spare, left)
+            take = min(spare, left, free_away(need.group_id, rec["start"], course.days))
             if take > 0:
                 rec["needs"][need.need_id] = rec["needs"].get(need.need_id, 0) + take
+                send(need.group_id, rec["start"], course.days, take)
                 left -= take
                 placed += take
         candidates = sorted(
@@ -90,7 +107,11 @@ def greedy(problem: PlanningProblem) -> PlanningResult:
                     and all(v.free(site, d) - used[(site.key, d)] >= 1 for d in dates)
                     and cash + price <= problem.budget
                 ):
-                    take = min(left, seats(course, site))
+                    take = min(left, seats(course, site),
+                               free_away(need.group_id, start, course.days))  # fmt: skip
+                    if take < max(1, course.class_min):
+                        break
+                    send(need.group_id, start, course.days, take)
                     plan.append({"course": course.key, "site": site, "start": start,
                                  "needs": {need.need_id: take}})  # fmt: skip
                     for d in dates:

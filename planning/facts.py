@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from domain import costing
-from domain.calendar import add_working_days
+from domain.calendar import add_working_days, monday_of
 from planning.model import LEVELS, Need, PlanningProblem, Session
 
 FACILITY = "facility"
@@ -219,6 +219,24 @@ def session_cash(
     return costing.session_cash(
         length, site_cost_per_day, trainers, problem.weights.trainer_day_cost
     )
+
+
+def weeks_of(start: date, length: int) -> set[date]:
+    """The weeks (their Mondays) a session of `length` working days from `start` touches."""
+    return {monday_of(d) for d in add_working_days(start, length)}
+
+
+def pinned_away(problem: PlanningProblem) -> dict[tuple[str, date], int]:
+    """Learners of each group away in each week (Monday) in the pinned sessions."""
+    group_of = {n.need_id: n.group_id for n in problem.needs}
+    away: dict[tuple[str, date], int] = defaultdict(int)
+    for s in problem.previous:
+        if s.pinned:
+            for week in weeks_of(s.starts_on, s.days):
+                for need_id, count in s.needs.items():
+                    if need_id in group_of:
+                        away[(group_of[need_id], week)] += count
+    return dict(away)
 
 
 def pinned_usage(problem: PlanningProblem) -> dict[SiteKey, dict[date, int]]:

@@ -49,6 +49,7 @@ class Reason(StrEnum):
     ROOMS_FULL = "rooms full"
     SHARED = "shared with needs of the same priority"
     CENTRE_SHUT = "centre kept shut"
+    CAPABILITY = "operational capability limit reached"
 
 
 @dataclass(frozen=True)
@@ -141,10 +142,18 @@ class Group:
     name: str
     headcount: int
     allowance_hours_per_head: float
+    # operational capability: the most of the headcount, in per cent, away training in any
+    # week (the board's limit; the adapter gives it, 5% by default; 100: no limit)
+    away_percent: float = 100.0
 
     @property
     def allowance_hours(self) -> float:
         return self.headcount * self.allowance_hours_per_head
+
+    @property
+    def away_limit(self) -> int:
+        """Learners of the group that may be away training in one week."""
+        return math.floor(self.headcount * self.away_percent / 100 + 1e-9)
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
-from domain.calendar import working_days
+from domain.calendar import monday_of, working_days
 from planning.facts import (
     Course,
     CourseKey,
@@ -53,7 +53,7 @@ from planning.model import (
     Shortfall,
     Venue,
 )
-from planning.validator import cost_of
+from planning.validator import away_by_week, cost_of
 
 MIN_TIME = 0.3  # seconds: with less left, only the structural reasons are derived
 
@@ -273,6 +273,43 @@ def _allowance(case: Case, group_id: str, plan: Mapping[str, int]) -> Variant | 
     )
 
 
+def _capability(case: Case, group_id: str) -> Variant | None:
+    """The group's weekly limit binds when every week of the short needs' windows has less
+    room left than a minimum class."""
+    p = case.problem
+    group = next((g for g in p.groups if g.group_id == group_id), None)
+    if group is None or group.away_percent >= 100:
+        return None
+    mine = [n for n in case.short if n.group_id == group_id]
+    first = max(p.starts_on, min(n.window_start for n in mine))
+    last = min(p.ends_on, max(n.window_end for n in mine))
+    weeks = sorted({monday_of(d) for d in working_days(first, last)})
+    if not weeks:
+        return None
+    away = away_by_week(p, case.sessions)
+    room = max(group.away_limit - away.get((group_id, w), 0) for w in weeks)
+    if room >= max(1, case.course.class_min):
+        return None
+    full = sum(1 for w in weeks if away.get((group_id, w), 0) >= group.away_limit)
+    groups = tuple(replace(g, away_percent=100.0) if g.group_id == group_id else g
+                   for g in p.groups)  # fmt: skip
+    resource = (
+        f"{group.code}'s operational capability: at most {group.away_percent:g}% of its "
+        f"{group.headcount:,} people ({group.away_limit:,}) away training in any week, "
+        f"reached in {full} of the {len(weeks)} weeks of its window ({_span(first, last)})"
+    )
+    return Variant(
+        replace(p, groups=groups),
+        Reason.CAPABILITY,
+        "operational_capability",
+        resource,
+        f"lifting {group.code}'s weekly limit",
+        0,
+        "learners away a week",
+        f"{group.code}'s weekly limit",
+    )
+
+
 def _budget(case: Case) -> Variant | None:
     p = case.problem
     cash = cost_of(p, case.sessions, case.opened).total
@@ -441,6 +478,9 @@ def _diagnose_course(
         allowance = _allowance(case, group_id, case.plan)
         if allowance is not None:
             variants.append((allowance, [n.need_id for n in case.short if n.group_id == group_id]))
+        capability = _capability(case, group_id)
+        if capability is not None:
+            variants.append((capability, [n.need_id for n in case.short if n.group_id == group_id]))
     variants += [(c, wanted) for c in _centres(case, original)]
     variants += [(w, [n.need_id]) for n in case.short if (w := _windows(case, n)) is not None]
     for variant, ids in variants:

@@ -59,6 +59,7 @@ from planning.rules import (
     fair_share,
     features_and_capacity,
     objective,
+    operational_capability,
     pinning,
     rooms_and_schedule,
     windows,
@@ -143,6 +144,7 @@ def build(problem: PlanningProblem, guards: Iterable[str] = ()) -> tuple[PlanVar
     rooms_and_schedule.add(v)
     delivery_mode.add(v)
     allowance.add(v)
+    operational_capability.add(v)
     setup = centres.add(v)["centre_setup"]
     cash = budget.add(v, setup=setup)["cash"]
     moved = pinning.add(v)["moved"]

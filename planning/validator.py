@@ -28,6 +28,7 @@ from planning.facts import (
     priority_per_learner,
     session_key,
     trainers_for,
+    weeks_of,
 )
 from planning.model import (
     BLENDED,
@@ -259,6 +260,7 @@ def validate(problem: PlanningProblem, result: PlanningResult) -> Validation:
                 f"group {group.code}: {units / 100:g} training hours over the allowance "
                 f"{group.allowance_hours:g}"
             )
+    errors += _capability(problem, result.sessions)
     for centre in problem.centres:
         if centre.forced is True and centre.centre_id not in opened:
             errors.append(f"centre {centre.centre_id} is forced open but not opened")
@@ -277,6 +279,35 @@ def validate(problem: PlanningProblem, result: PlanningResult) -> Validation:
                 errors.append(f"pinned session {p.session_id} changed or dropped")
     stages = stage_values(problem, result.sessions, opened)
     return Validation(errors, stages["mandatory"], cost, stages)
+
+
+def away_by_week(
+    problem: PlanningProblem, sessions: Iterable[Session]
+) -> dict[tuple[str, date], int]:
+    """Learners of each group away training in each week (Monday): in a session on any day of
+    that week."""
+    group_of = {n.need_id: n.group_id for n in problem.needs}
+    away: dict[tuple[str, date], int] = defaultdict(int)
+    for s in sessions:
+        for week in weeks_of(s.starts_on, s.days):
+            for need_id, count in s.needs.items():
+                if need_id in group_of and count:
+                    away[(group_of[need_id], week)] += count
+    return dict(away)
+
+
+def _capability(problem: PlanningProblem, sessions: Iterable[Session]) -> list[str]:
+    groups = {g.group_id: g for g in problem.groups}
+    errors = []
+    for (group_id, week), learners in sorted(away_by_week(problem, sessions).items()):
+        group = groups.get(group_id)
+        if group is not None and group.away_percent < 100 and learners > group.away_limit:
+            errors.append(
+                f"group {group.code}: {learners} learners away in the week of {week}, over its "
+                f"operational capability limit of {group.away_limit} ({group.away_percent:g}% "
+                f"of {group.headcount})"
+            )
+    return errors
 
 
 def check_problem(problem: PlanningProblem) -> list[str]:
@@ -312,6 +343,9 @@ def check_problem(problem: PlanningProblem) -> list[str]:
             and not (0 < n.classroom_days <= n.days)
         ):
             errors.append(f"{at}.classroom_days: must be more than 0 and at most days")
+    for g in problem.groups:
+        if not 0 <= g.away_percent <= 100:
+            errors.append(f"groups[{g.code}].away_percent: must be a percentage from 0 to 100")
     runs: dict[tuple[str, int], set[bool]] = defaultdict(set)
     for n in problem.needs:
         runs[(n.course_code, n.session_days)].add(n.online)

@@ -82,6 +82,7 @@ RIGHTS: dict[str, tuple[Role, ...]] = {
     "register a business group": (T, L),
     "update a group's headcount": (L,),
     "set a group's training allowance": (C,),
+    "set a group's operational capability limit": (C,),
     "assign a board chair": (T,),
     "identify a training need": (P, C),
     "record a performance needs analysis": (L,),

@@ -94,6 +94,9 @@ def allowed(action: str) -> Callable[[Principal], Principal]:
 MayRegisterGroup = Annotated[Principal, Depends(allowed("register a business group"))]
 MayUpdateHeadcount = Annotated[Principal, Depends(allowed("update a group's headcount"))]
 MaySetAllowance = Annotated[Principal, Depends(allowed("set a group's training allowance"))]
+MaySetCapabilityLimit = Annotated[
+    Principal, Depends(allowed("set a group's operational capability limit"))
+]
 MayAssignBoardChair = Annotated[Principal, Depends(allowed("assign a board chair"))]
 MayIdentifyNeed = Annotated[Principal, Depends(allowed("identify a training need"))]
 MayRecordAnalysis = Annotated[Principal, Depends(allowed("record a performance needs analysis"))]

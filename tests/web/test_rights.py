@@ -34,6 +34,8 @@ ACTIONS: dict[str, tuple[str, dict[str, Any] | None]] = {
     "update a group's headcount": ("/api/v1/groups/{g}/headcount", {"officers": 1, "staff": 1}),
     "set a group's training allowance": ("/api/v1/groups/{g}/allowance",
                                          {"hours_per_head": 40, "reason": "Capability"}),
+    "set a group's operational capability limit": ("/api/v1/groups/{g}/capability",
+                                                   {"away_percent": 5, "reason": "Capability"}),
     "assign a board chair": ("/api/v1/groups/{g}/board-chair", {"chair": "AC TP"}),
     "identify a training need": ("/api/v1/needs",
                                  {"group_id": "{g}", "title": "First aid", "trigger": "incident"}),

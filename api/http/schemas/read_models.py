@@ -148,6 +148,10 @@ class GroupTimeRow(BaseModel):
     allowance_hours_per_head: float | None = Field(
         description="The board's acceptable training hours per head; null: not set"
     )
+    capability_percent: float = Field(
+        description="Operational capability: the most of its headcount (per cent) the board "
+        "lets be away training in any week (5 until the board sets it)"
+    )
     needs: int = Field(description="Its training needs, any status")
     hours_demanded: float = Field(description="Learner-hours of its analysed needs and later")
     hours_demanded_per_head: float = Field(description="hours_demanded / headcount")

@@ -1,0 +1,46 @@
+"""The boards' operational capability limit and the trainer pools, as commands on the real
+stores, and as the optimiser reads them from the read models."""
+
+from __future__ import annotations
+
+import pytest
+
+from domain import BusinessGroup, InvalidValue, OutsideScope, TrainingPlanner
+from planning.adapter import build_problem
+from projections import open_projections
+from tests.factories import a_cycle, a_group, an_endorsed_need
+
+
+def test_a_board_sets_its_weekly_limit_and_the_optimiser_reads_it(
+    planner: TrainingPlanner, database_url: str
+) -> None:
+    tp = a_group(planner, code="TP")
+    so = a_group(planner, code="SO", name="Specialist Operations")
+    an_endorsed_need(planner, tp)
+    cycle = a_cycle(planner)
+    assert planner.load(BusinessGroup, so).capability_percent == 5.0  # until the board sets it
+    planner.set_capability_limit(tp, away_percent=3.5, reason="Summer events", actor="tp.chair",
+                                 acting_for={tp})  # fmt: skip
+    views = open_projections(database_url)
+    try:
+        views.catch_up()
+        problem = build_problem(views.problem_source(), cycle)
+    finally:
+        views.close()
+    limits = {g.code: g.away_percent for g in problem.groups}
+    assert limits == {"TP": 3.5, "SO": 5.0}
+
+
+def test_a_weekly_limit_outside_0_to_100_or_for_another_group_is_refused_and_changes_nothing(
+    planner: TrainingPlanner,
+) -> None:
+    tp, so = a_group(planner, code="TP"), a_group(planner, code="SO", name="Specialist Ops")
+    before = planner.recorder.max_notification_id()
+    with pytest.raises(InvalidValue, match="away_percent: must be a percentage from 0 to 100"):
+        planner.set_capability_limit(tp, away_percent=101, reason="r", actor="tp.chair")
+    with pytest.raises(InvalidValue, match="away_percent: must be at least 0"):
+        planner.set_capability_limit(tp, away_percent=-1, reason="r", actor="tp.chair")
+    with pytest.raises(OutsideScope, match="operational capability limit"):
+        planner.set_capability_limit(so, away_percent=4, reason="r", actor="tp.chair",
+                                     acting_for={tp})  # fmt: skip
+    assert planner.recorder.max_notification_id() == before
