@@ -100,6 +100,8 @@ RIGHTS: dict[str, tuple[Role, ...]] = {
     "cost a delivery centre": (L,),
     "approve a delivery centre": (T,),
     "reject a delivery centre": (T,),
+    "manage a trainer pool": (L,),
+    "record a trainer absence": (P, L),
     "open a planning cycle": (T,),
     "change a cycle's budget": (T,),
     "set strategic weights": (T,),

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from domain import BusinessGroup, InvalidValue, OutsideScope, TrainingPlanner
+from domain import (
+    BusinessGroup,
+    DuplicateKey,
+    InvalidValue,
+    OutsideScope,
+    TrainerPool,
+    TrainingPlanner,
+)
 from planning.adapter import build_problem
 from projections import open_projections
 from tests.factories import a_cycle, a_group, an_endorsed_need
@@ -43,4 +50,31 @@ def test_a_weekly_limit_outside_0_to_100_or_for_another_group_is_refused_and_cha
     with pytest.raises(OutsideScope, match="operational capability limit"):
         planner.set_capability_limit(so, away_percent=4, reason="r", actor="tp.chair",
                                      acting_for={tp})  # fmt: skip
+    assert planner.recorder.max_notification_id() == before
+
+
+def test_a_trainer_pool_records_leave_and_sickness_never_more_than_it_has(
+    planner: TrainingPlanner,
+) -> None:
+    pool = planner.register_trainer_pool(name="Officer safety trainers", discipline="Officer safety",
+                                         trainers=10, courses=["gp05"], actor="lspu")  # fmt: skip
+    planner.record_trainer_absence(pool, starts_on="2003-08-04", ends_on="2003-08-15", trainers=6,
+                                   kind="leave", reason="Summer leave", actor="lspu")  # fmt: skip
+    planner.record_trainer_absence(pool, starts_on="2003-08-11", ends_on="2003-08-11", trainers=4,
+                                   kind="sickness", reason="Flu", actor="lspu")  # fmt: skip
+    found = planner.load(TrainerPool, pool)
+    assert (found.discipline, found.courses, found.away_on("2003-08-11")) == (
+        "officer safety", ["GP05"], 10)  # fmt: skip
+    before = planner.recorder.max_notification_id()
+    with pytest.raises(InvalidValue, match="trainers: must be at most 0: the pool has 10"):
+        planner.record_trainer_absence(pool, starts_on="2003-08-11", ends_on="2003-08-12",
+                                       trainers=1, kind="leave", reason="r", actor="lspu")  # fmt: skip
+    with pytest.raises(InvalidValue, match="kind: must be one of"):
+        planner.record_trainer_absence(pool, starts_on="2003-09-01", ends_on="2003-09-01",
+                                       trainers=1, kind="holiday", reason="r", actor="lspu")  # fmt: skip
+    with pytest.raises(InvalidValue, match="trainers: must be at least 10"):
+        planner.change_pool_strength(pool, trainers=9, reason="Two left", actor="lspu")
+    with pytest.raises(DuplicateKey):
+        planner.register_trainer_pool(name="officer safety trainers", discipline="x", trainers=1,
+                                      courses=["GP05"], actor="lspu")  # fmt: skip
     assert planner.recorder.max_notification_id() == before

@@ -14,6 +14,12 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 
 from api.http.schemas.common import Page
+from api.http.schemas.trainers import (
+    TrainerAbsenceRow,
+    TrainerAbsencesPage,
+    TrainerPoolRow,
+    TrainerPoolsPage,
+)
 
 
 class NeedRow(BaseModel):
@@ -308,6 +314,8 @@ ROW_MODELS: dict[str, type[BaseModel]] = {
     "runs": RunRow,
     "prospectus": ProspectusSessionRow,
     "costs": CostLineRow,
+    "trainer_pools": TrainerPoolRow,
+    "trainer_absences": TrainerAbsenceRow,
 }
 """The row model of each read model of `projections.QUERIES` (but the audit trail's, in
 `api.http.schemas.audit`)."""
@@ -323,6 +331,8 @@ PAGES: dict[str, type[Page[Any]]] = {
     "runs": RunsPage,
     "prospectus": ProspectusPage,
     "costs": CostsPage,
+    "trainer_pools": TrainerPoolsPage,
+    "trainer_absences": TrainerAbsencesPage,
 }
 """The page model of each read model in ROW_MODELS."""
 
