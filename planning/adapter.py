@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any, Protocol
 from uuid import UUID
 
-from domain.calendar import as_date
+from domain.calendar import as_date, working_days
 from domain.groups import DEFAULT_AWAY_PERCENT
 from planning.facts import FACILITY
 from planning.model import (
@@ -22,6 +22,7 @@ from planning.model import (
     Need,
     PlanningProblem,
     Session,
+    TrainerPool,
     Venue,
     Weights,
 )
@@ -49,7 +50,12 @@ class ProblemSource(Protocol):
         """Delivery centre proposals that are not rejected, with their status."""
 
     def groups(self) -> list[dict[str, Any]]:
-        """Every business group: id, code, name, headcount, allowance_hours_per_head."""
+        """Every business group: id, code, name, headcount, allowance_hours_per_head,
+        capability_percent."""
+
+    def trainer_pools(self) -> list[dict[str, Any]]:
+        """Every trainer pool: id, name, discipline, trainers, courses, and its absences
+        (starts_on, ends_on, trainers)."""
 
 
 class ProblemError(ValueError):
@@ -71,17 +77,20 @@ def build_problem(
         _venue(row, source.rooms_taken(str(row["id"]), first, last), own_confirmed)
         for row in source.facilities()
     )
+    pools = tuple(_pool(row, first, last) for row in source.trainer_pools())
+    disciplines = {code: pool.discipline for pool in pools for code in sorted(pool.courses)}
     problem = PlanningProblem(
         cycle_name=str(cycle["name"]),
         starts_on=first,
         ends_on=last,
         budget=int(cycle["budget"]),
-        needs=tuple(_need(row, first, last) for row in source.endorsed_needs()),
+        needs=tuple(_need(row, first, last, disciplines) for row in source.endorsed_needs()),
         venues=venues,
         centres=tuple(_centre(row) for row in source.centres() if _candidate(row)),
         groups=tuple(_group(row) for row in source.groups()),
         weights=Weights.from_cycle(cycle.get("weights") or {}),
         previous=previous,
+        pools=pools,
     )
     if what_if:
         change = parse(what_if) if isinstance(what_if, str) else WhatIf(**what_if)
@@ -122,7 +131,7 @@ def _venue(row: dict[str, Any], taken: dict[date, int], own: dict[str, Counter[d
     )
 
 
-def _need(row: dict[str, Any], first: date, last: date) -> Need:
+def _need(row: dict[str, Any], first: date, last: date, disciplines: dict[str, str]) -> Need:
     window_start = as_date(row.get("window_start") or first)
     window_end = as_date(row.get("window_end") or last)
     return Need(
@@ -142,9 +151,29 @@ def _need(row: dict[str, Any], first: date, last: date) -> Need:
         window_start=max(window_start, first),
         window_end=min(window_end, last),
         mode=str(row.get("delivery_mode") or CLASSROOM),
+        discipline=disciplines.get(str(row["course_code"]).upper(), ""),
         classroom_days=(
             float(row["classroom_days"]) if row.get("classroom_days") is not None else None
         ),
+    )
+
+
+def _pool(row: dict[str, Any], first: date, last: date) -> TrainerPool:
+    """A pool with its trainers away per working day of the cycle."""
+    away: Counter[date] = Counter()
+    for absence in row.get("absences") or ():
+        start = max(as_date(absence["starts_on"]), first)
+        end = min(as_date(absence["ends_on"]), last)
+        if start <= end:
+            for day in working_days(start, end):
+                away[day] += int(absence["trainers"])
+    return TrainerPool(
+        pool_id=str(row["id"]),
+        name=str(row["name"]),
+        discipline=str(row["discipline"]),
+        trainers=int(row["trainers"]),
+        courses=frozenset(str(c).upper() for c in row.get("courses") or ()),
+        away=dict(away),
     )
 
 

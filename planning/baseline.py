@@ -4,7 +4,8 @@ Needs are taken by mandatory first, then level, then score. Each need first fill
 in sessions of its course already planned inside its window (pooling), then opens new sessions
 first-fit: earliest grid start day, cheapest suitable facility with a free room on every day,
 then centres that must open anyway. It keeps to every hard rule (class size, capacity, rooms,
-windows, allowance, operational capability, budget) and never opens an optional centre."""
+windows, allowance, operational capability, trainers, budget) and never opens an optional
+centre."""
 
 from __future__ import annotations
 
@@ -31,6 +32,8 @@ from planning.facts import (
     session_cash,
     start_days,
     suitable,
+    trainers_available,
+    trainers_used,
     weeks_of,
 )
 from planning.model import PlanningProblem, PlanningResult, Session
@@ -60,6 +63,14 @@ def greedy(problem: PlanningProblem) -> PlanningResult:
     def send(group_id: str, start: date, length: int, learners: int) -> None:
         for w in weeks_of(start, length):
             away[(group_id, w)] += learners
+
+    pool = trainers_available(problem)
+    at_work = defaultdict(int, trainers_used(problem, [s for s in problem.previous if s.pinned]))
+
+    def trainers_free(discipline: str, trainers: int, dates: list[date]) -> bool:
+        return discipline not in pool or all(
+            at_work[(discipline, d)] + trainers <= pool[discipline].get(d, 0) for d in dates
+        )
 
     plan: list[dict[str, Any]] = []  # course key, site, start, needs
     order = sorted(problem.needs, key=lambda n: (not n.mandatory, level_rank(n.level), -n.score,
@@ -106,12 +117,15 @@ def greedy(problem: PlanningProblem) -> PlanningResult:
                     left >= max(1, course.class_min)
                     and all(v.free(site, d) - used[(site.key, d)] >= 1 for d in dates)
                     and cash + price <= problem.budget
+                    and trainers_free(course.discipline, course.trainers, dates)
                 ):
                     take = min(left, seats(course, site),
                                free_away(need.group_id, start, course.days))  # fmt: skip
                     if take < max(1, course.class_min):
                         break
                     send(need.group_id, start, course.days, take)
+                    for d in dates:
+                        at_work[(course.discipline, d)] += course.trainers
                     plan.append({"course": course.key, "site": site, "start": start,
                                  "needs": {need.need_id: take}})  # fmt: skip
                     for d in dates:

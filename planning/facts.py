@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -57,6 +58,7 @@ class Course:
     trainers: int
     features: frozenset[str]
     online: bool = False  # e-learning: its runs take no room
+    discipline: str = ""  # of its trainers ("": no pool limits them)
 
     @property
     def key(self) -> CourseKey:
@@ -101,6 +103,7 @@ def courses(problem: PlanningProblem) -> list[Course]:
             trainers=max(n.trainers for n in needs),
             features=frozenset().union(*(n.features for n in needs)),
             online=any(n.online for n in needs),
+            discipline=next((n.discipline for n in needs if n.discipline), ""),
         )
         for (code, days), needs in sorted(grouped.items())
     ]
@@ -190,6 +193,37 @@ def inside(need: Need, start: date, length: int) -> bool:
 def trainers_for(problem: PlanningProblem, course_code: str) -> int:
     found = [n.trainers for n in problem.needs if n.course_code == course_code]
     return max(found) if found else 1
+
+
+def discipline_of(problem: PlanningProblem, course_code: str) -> str:
+    """The discipline of a course's trainers ("" when no pool limits them)."""
+    return next((n.discipline for n in problem.needs
+                 if n.course_code == course_code and n.discipline), "")  # fmt: skip
+
+
+def trainers_available(problem: PlanningProblem) -> dict[str, dict[date, int]]:
+    """Per discipline that has pools, the trainers at work each working day of the cycle (the
+    pools' trainers less those away)."""
+    out: dict[str, dict[date, int]] = {}
+    for pool in problem.pools:
+        days = out.setdefault(pool.discipline, dict.fromkeys(problem.days, 0))
+        for day in days:
+            days[day] += pool.available(day)
+    return out
+
+
+def trainers_used(
+    problem: PlanningProblem, sessions: Iterable[Session]
+) -> dict[tuple[str, date], int]:
+    """Trainers at work per discipline and day in `sessions` (each session takes its course's
+    trainers on each of its days)."""
+    used: dict[tuple[str, date], int] = defaultdict(int)
+    for s in sessions:
+        discipline = discipline_of(problem, s.course_code)
+        if discipline:
+            for day in s.dates:
+                used[(discipline, day)] += trainers_for(problem, s.course_code)
+    return dict(used)
 
 
 def priority_per_learner(problem: PlanningProblem, need: Need) -> float:

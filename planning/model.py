@@ -50,6 +50,7 @@ class Reason(StrEnum):
     SHARED = "shared with needs of the same priority"
     CENTRE_SHUT = "centre kept shut"
     CAPABILITY = "operational capability limit reached"
+    TRAINERS = "no trainers of the discipline free"
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,7 @@ class Need:
     window_end: date
     mode: str = CLASSROOM  # one of MODES (the analysis's delivery mode)
     classroom_days: float | None = None  # blended: the classroom part (None: half the days)
+    discipline: str = ""  # of the trainers a session needs ("": no pool limits them)
 
     @property
     def online(self) -> bool:
@@ -133,6 +135,23 @@ class CandidateCentre:
     running_cost_per_day: int
     earliest_opening: date
     forced: bool | None = None
+
+
+@dataclass(frozen=True)
+class TrainerPool:
+    """Trainers of one discipline, shareable across groups: `trainers` in all, `away` of them
+    on leave, sick or training themselves on a date. Pools of one discipline are shared: a
+    session of a course of that discipline takes its trainers from any of them."""
+
+    pool_id: str
+    name: str
+    discipline: str
+    trainers: int
+    courses: frozenset[str] = frozenset()
+    away: dict[date, int] = field(default_factory=dict)
+
+    def available(self, day: date) -> int:
+        return max(0, self.trainers - self.away.get(day, 0))
 
 
 @dataclass(frozen=True)
@@ -252,6 +271,7 @@ class PlanningProblem:
     # Sessions of the published prospectus: pinned ones are fixed, the others may move at
     # `weights.move_penalty` each.
     previous: tuple[Session, ...] = ()
+    pools: tuple[TrainerPool, ...] = ()  # trainers by discipline (planning.rules.trainers)
 
     @property
     def days(self) -> list[date]:

@@ -43,6 +43,8 @@ from planning.facts import (
     placeable,
     session_cash,
     suitable,
+    trainers_available,
+    trainers_used,
 )
 from planning.model import (
     Binding,
@@ -51,6 +53,7 @@ from planning.model import (
     Reason,
     Session,
     Shortfall,
+    TrainerPool,
     Venue,
 )
 from planning.validator import away_by_week, cost_of
@@ -310,6 +313,44 @@ def _capability(case: Case, group_id: str) -> Variant | None:
     )
 
 
+def _trainers(case: Case) -> Variant | None:
+    """The course's discipline binds when, on some working day of the short needs' windows,
+    its pools have fewer trainers free than a session takes."""
+    p, course = case.problem, case.course
+    available = trainers_available(p).get(course.discipline)
+    if available is None or course.trainers <= 0:
+        return None
+    first = max(p.starts_on, min(n.window_start for n in case.short))
+    last = min(p.ends_on, max(n.window_end for n in case.short))
+    days = working_days(first, last)
+    used = trainers_used(p, case.sessions)
+    tight = [d for d in days if available.get(d, 0) - used.get((course.discipline, d), 0)
+             < course.trainers]  # fmt: skip
+    if not tight:
+        return None
+    pools = [x for x in p.pools if x.discipline == course.discipline]
+    more = 2 * course.trainers  # two more sessions of the course a day
+    relaxed = TrainerPool(f"more {course.discipline}", f"{more} more {course.discipline} trainers",
+                          course.discipline, more)  # fmt: skip
+    names = ", ".join(x.name for x in pools)
+    most = max(used.get((course.discipline, d), 0) for d in days)
+    resource = (
+        f"the {course.discipline} trainers ({names}: {sum(x.trainers for x in pools):,} "
+        f"trainers less leave and sickness) are all at work on {len(tight)} of the "
+        f"{len(days)} working days of its window ({_span(first, last)}), up to {most:,} a day"
+    )
+    return Variant(
+        replace(p, pools=(*p.pools, relaxed)),
+        Reason.TRAINERS,
+        "trainers",
+        resource,
+        f"{more} more {course.discipline} trainers",
+        more * len(days),
+        "trainer-days",
+        f"the {course.discipline} pools ({names})",
+    )
+
+
 def _budget(case: Case) -> Variant | None:
     p = case.problem
     cash = cost_of(p, case.sessions, case.opened).total
@@ -474,6 +515,9 @@ def _diagnose_course(
     budget = _budget(case)
     if budget is not None:
         variants.append((budget, wanted))
+    trainers = _trainers(case)
+    if trainers is not None:
+        variants.append((trainers, wanted))
     for group_id in sorted({n.group_id for n in case.short}):
         allowance = _allowance(case, group_id, case.plan)
         if allowance is not None:

@@ -62,6 +62,7 @@ from planning.rules import (
     operational_capability,
     pinning,
     rooms_and_schedule,
+    trainers,
     windows,
 )
 from planning.validator import check_problem, stage_values, validate
@@ -145,6 +146,7 @@ def build(problem: PlanningProblem, guards: Iterable[str] = ()) -> tuple[PlanVar
     delivery_mode.add(v)
     allowance.add(v)
     operational_capability.add(v)
+    trainers.add(v)
     setup = centres.add(v)["centre_setup"]
     cash = budget.add(v, setup=setup)["cash"]
     moved = pinning.add(v)["moved"]

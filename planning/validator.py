@@ -27,7 +27,9 @@ from planning.facts import (
     on_grid,
     priority_per_learner,
     session_key,
+    trainers_available,
     trainers_for,
+    trainers_used,
     weeks_of,
 )
 from planning.model import (
@@ -261,6 +263,7 @@ def validate(problem: PlanningProblem, result: PlanningResult) -> Validation:
                 f"{group.allowance_hours:g}"
             )
     errors += _capability(problem, result.sessions)
+    errors += _trainers(problem, result.sessions)
     for centre in problem.centres:
         if centre.forced is True and centre.centre_id not in opened:
             errors.append(f"centre {centre.centre_id} is forced open but not opened")
@@ -310,6 +313,18 @@ def _capability(problem: PlanningProblem, sessions: Iterable[Session]) -> list[s
     return errors
 
 
+def _trainers(problem: PlanningProblem, sessions: Iterable[Session]) -> list[str]:
+    available = trainers_available(problem)
+    errors = []
+    for (discipline, day), used in sorted(trainers_used(problem, sessions).items()):
+        if discipline in available and used > available[discipline].get(day, 0):
+            errors.append(
+                f"{discipline} trainers on {day}: {used} at work, the pools have "
+                f"{available[discipline].get(day, 0)}"
+            )
+    return errors
+
+
 def check_problem(problem: PlanningProblem) -> list[str]:
     """Input errors, each naming the field and the rule; empty when the problem can be solved."""
     errors = []
@@ -343,6 +358,9 @@ def check_problem(problem: PlanningProblem) -> list[str]:
             and not (0 < n.classroom_days <= n.days)
         ):
             errors.append(f"{at}.classroom_days: must be more than 0 and at most days")
+    for pool in problem.pools:
+        if pool.trainers < 0 or any(n < 0 for n in pool.away.values()):
+            errors.append(f"pools[{pool.name}].trainers: must not be negative")
     for g in problem.groups:
         if not 0 <= g.away_percent <= 100:
             errors.append(f"groups[{g.code}].away_percent: must be a percentage from 0 to 100")
