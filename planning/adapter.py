@@ -91,6 +91,7 @@ def build_problem(
         weights=Weights.from_cycle(cycle.get("weights") or {}),
         previous=previous,
         pools=pools,
+        capital_budget=_capital_budget(cycle.get("weights") or {}),
     )
     if what_if:
         change = parse(what_if) if isinstance(what_if, str) else WhatIf(**what_if)
@@ -98,6 +99,14 @@ def build_problem(
     if not problem.needs:
         raise ProblemError(f"cycle {problem.cycle_name} has no endorsed needs to plan")
     return problem
+
+
+def _capital_budget(weights: dict[str, Any]) -> int | None:
+    """The TMB's capital budget for the cycle (its weights' `capital_budget`, pounds): with
+    one, centres' set-up is held to it and the budget to revenue; without, the budget holds
+    both."""
+    value = weights.get("capital_budget")
+    return None if value is None else int(value)
 
 
 def _room_days(sessions: list[Session]) -> dict[str, Counter[date]]:
@@ -128,6 +137,7 @@ def _venue(row: dict[str, Any], taken: dict[date, int], own: dict[str, Counter[d
         taken=rooms_taken,
         opened_on=as_date(row["opened_on"]) if row.get("opened_on") else None,
         closed_on=as_date(row["decommissioned_on"]) if row.get("decommissioned_on") else None,
+        running_cost_per_year=round(float(row.get("running_cost_per_year") or 0)),
     )
 
 

@@ -34,6 +34,7 @@ from planning.facts import (
     suitable,
     trainers_available,
     trainers_used,
+    venue_running,
     weeks_of,
 )
 from planning.model import PlanningProblem, PlanningResult, Session
@@ -45,7 +46,12 @@ def greedy(problem: PlanningProblem) -> PlanningResult:
     used: dict[tuple[SiteKey, date], int] = defaultdict(int)
     opened = {c.centre_id for c in problem.centres if c.forced is True}
     opened |= {s.venue_id for s in problem.previous if s.pinned and s.venue_kind == CENTRE}
-    cash = v.pinned_cash() + sum(c.setup_cost for c in problem.centres if c.centre_id in opened)
+    setup = sum(c.setup_cost for c in problem.centres if c.centre_id in opened)
+    cash = v.pinned_cash() + venue_running(problem)
+    if problem.capital_budget is None:
+        cash += setup  # the one budget holds capital and revenue
+    elif setup > problem.capital_budget:
+        cash = problem.budget + 1  # nothing can be planned
     groups = {g.group_id: g for g in problem.groups}
     hours: dict[str, int] = defaultdict(int)
     for need in problem.needs:

@@ -15,11 +15,11 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from domain import costing
 from domain.calendar import add_working_days, monday_of
-from planning.model import LEVELS, Need, PlanningProblem, Session
+from planning.model import LEVELS, Need, PlanningProblem, Session, Venue
 
 FACILITY = "facility"
 CENTRE = "centre"
@@ -244,6 +244,26 @@ def allowance_units(problem: PlanningProblem, need: Need) -> int:
 
 def allowance_limit(hours: float) -> int:
     return math.floor(hours * ALLOWANCE_SCALE + 1e-6)
+
+
+def running_days(problem: PlanningProblem, venue: Venue) -> int:
+    """Calendar days of the cycle the venue is open (from its opening, before its closing)."""
+    first = max(problem.starts_on, venue.opened_on or problem.starts_on)
+    last = problem.ends_on
+    if venue.closed_on is not None:
+        last = min(last, venue.closed_on - timedelta(days=1))
+    return max(0, (last - first).days + 1)
+
+
+def venue_running(problem: PlanningProblem) -> int:
+    """The venues' fixed running costs for the cycle: each venue's cost a year for the days
+    it is open, a year at most (revenue cash, whether its rooms are used or not; a venue a
+    what-if closes costs nothing)."""
+    return sum(
+        round(v.running_cost_per_year * min(365, running_days(problem, v)) / 365)
+        for v in problem.venues
+        if v.running_cost_per_year
+    )
 
 
 def session_cash(

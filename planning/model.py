@@ -110,6 +110,7 @@ class Venue:
     taken: dict[date, int] = field(default_factory=dict)
     opened_on: date | None = None
     closed_on: date | None = None  # decommissioned from this date
+    running_cost_per_year: int = 0  # fixed: premises, whether used or not (revenue)
 
     def free_rooms(self, day: date) -> int:
         if self.opened_on and day < self.opened_on:
@@ -272,6 +273,10 @@ class PlanningProblem:
     # `weights.move_penalty` each.
     previous: tuple[Session, ...] = ()
     pools: tuple[TrainerPool, ...] = ()  # trainers by discipline (planning.rules.trainers)
+    # Capital apart: with a capital budget (the cycle's weights' `capital_budget`), centres'
+    # set-up is held to it and `budget` holds the revenue (running) cash alone; without one,
+    # `budget` holds both.
+    capital_budget: int | None = None
 
     @property
     def days(self) -> list[date]:
@@ -293,11 +298,12 @@ class CostBreakdown:
     centre_running: int = 0
     trainer_days: int = 0
     learner_abstraction: int = 0  # shown apart: not cash, and outside the budget
+    venue_running: int = 0  # the venues' fixed running costs for the cycle, used or not
 
     @property
     def total(self) -> int:
-        """Cash cost, the one held within the budget."""
-        return self.facility_days + self.centre_setup + self.centre_running + self.trainer_days
+        """Cash cost: capital and revenue."""
+        return self.capital + self.revenue
 
     @property
     def capital(self) -> int:
@@ -306,8 +312,9 @@ class CostBreakdown:
 
     @property
     def revenue(self) -> int:
-        """Revenue (running) cash: room-days of facilities and centres, trainer-days."""
-        return self.facility_days + self.centre_running + self.trainer_days
+        """Revenue (running) cash: the venues' fixed running costs, room-days of facilities
+        and centres, trainer-days."""
+        return self.venue_running + self.facility_days + self.centre_running + self.trainer_days
 
 
 @dataclass(frozen=True)

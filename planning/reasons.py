@@ -353,7 +353,8 @@ def _trainers(case: Case) -> Variant | None:
 
 def _budget(case: Case) -> Variant | None:
     p = case.problem
-    cash = cost_of(p, case.sessions, case.opened).total
+    cost = cost_of(p, case.sessions, case.opened)
+    cash = cost.total if p.capital_budget is None else cost.revenue
     sites = [x for x in PlanFacts(p).sites if suitable(case.course, x)]
     cheapest = min(
         (session_cash(p, x.cost_per_day, case.course.days, case.course.trainers) for x in sites),

@@ -30,6 +30,7 @@ from planning.facts import (
     trainers_available,
     trainers_for,
     trainers_used,
+    venue_running,
     weeks_of,
 )
 from planning.model import (
@@ -76,7 +77,8 @@ def cost_of(
             days = needs[need_id].days if need_id in needs else s.days
             abstraction += costing.abstraction(count * days, rates.abstraction_cost_per_learner_day)
     setup = sum(centres[c].setup_cost for c in centres_opened if c in centres)
-    return CostBreakdown(facility, setup, running, trainers, round(abstraction))
+    return CostBreakdown(facility, setup, running, trainers, round(abstraction),
+                         venue_running(problem))  # fmt: skip
 
 
 def moved_sessions(problem: PlanningProblem, sessions: Iterable[Session]) -> list[Session]:
@@ -270,8 +272,16 @@ def validate(problem: PlanningProblem, result: PlanningResult) -> Validation:
         if centre.forced is False and centre.centre_id in opened:
             errors.append(f"centre {centre.centre_id} is forced shut but opened")
     cost = cost_of(problem, result.sessions, opened)
-    if cost.total > problem.budget:
+    if problem.capital_budget is None and cost.total > problem.budget:
         errors.append(f"cash cost {cost.total} exceeds the budget {problem.budget}")
+    if problem.capital_budget is not None:
+        if cost.revenue > problem.budget:
+            errors.append(f"revenue cash {cost.revenue} exceeds the budget {problem.budget}")
+        if cost.capital > problem.capital_budget:
+            errors.append(
+                f"capital {cost.capital} (centre set-up) exceeds the capital budget "
+                f"{problem.capital_budget}"
+            )
     present = defaultdict(list)
     for s in result.sessions:
         present[s.session_id].append(s)
@@ -332,6 +342,8 @@ def check_problem(problem: PlanningProblem) -> list[str]:
         errors.append("ends_on: must not be before starts_on")
     if problem.budget < 0:
         errors.append("budget: must not be negative")
+    if problem.capital_budget is not None and problem.capital_budget < 0:
+        errors.append("capital_budget: must not be negative")
     seen = set()
     for n in problem.needs:
         at = f"needs[{n.need_id}]"
@@ -374,7 +386,7 @@ def check_problem(problem: PlanningProblem) -> list[str]:
                 f"({days} days) cannot share its sessions; give them different course codes"
             )
     for v in problem.venues:
-        if v.capacity < 0 or v.rooms < 0 or v.cost_per_day < 0:
+        if v.capacity < 0 or v.rooms < 0 or v.cost_per_day < 0 or v.running_cost_per_year < 0:
             errors.append(f"venues[{v.venue_id}]: capacity, rooms and cost_per_day must be >= 0")
     for c in problem.centres:
         if c.capacity < 0 or c.rooms < 0 or c.setup_cost < 0 or c.running_cost_per_day < 0:

@@ -5,14 +5,18 @@ Figures are estimates in the spirit of ../shared/research-domain.md: officer saf
 18 sessions a working day when every officer is trained), first aid one; a trainer costs
 about GBP 230 a day employed and is away some 25 days' leave and 8 days' sickness a year
 (Recommendation 5: trainers during sickness and leave). Leave is recorded as the blocks a
-training school plans around (Easter, summer, Christmas), sickness as the winter peak."""
+training school plans around (Easter, summer, Christmas), sickness as the winter peak.
+
+Also the venues' fixed running costs a year (premises, rates, maintenance; estimates), so that
+a what-if closing a venue (`trainplan optimise 2003/04 --what-if close=NAME`, rationalisation,
+Recommendation 5) shows what it saves."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from uuid import UUID
 
-from domain import TrainingPlanner
+from domain import Facility, TrainingPlanner
 
 LSPU = "lspu.analyst"
 
@@ -52,6 +56,33 @@ ABSENCES = [
     ("2004-01-12", "2004-02-13", 0.1, "sickness", "Winter sickness (expected from last year)"),
     ("2003-09-01", "2003-09-05", 0.1, "training", "Trainers' own refresher week"),
 ]
+
+
+# pounds a year, by venue name (borough rooms and gyms by the end of their name)
+RUNNING_COSTS = {
+    "Peel Centre training block": 420_000,
+    "Peel Centre gymnasium": 160_000,
+    "Peel Centre IT suite": 90_000,
+    "Hendon driving school": 350_000,
+    "Public order training arena": 600_000,
+    "Firearms ranges": 450_000,
+    "Gravesend classrooms": 150_000,
+    "Central London Training Centre": 900_000,  # serviced offices, leased
+}
+BOROUGH_ROOM, BOROUGH_GYM = 18_000, 25_000
+
+
+def record_running_costs(planner: TrainingPlanner, facilities: list[UUID]) -> None:
+    """Each demo venue's fixed running cost a year."""
+    for facility_id in facilities:
+        name = planner.load(Facility, facility_id).name
+        cost = RUNNING_COSTS.get(name) or (BOROUGH_GYM if name.endswith(" gym") else BOROUGH_ROOM)
+        planner.set_facility_running_cost(
+            facility_id,
+            per_year=cost,
+            reason="Premises, rates and maintenance: 2003/04 estate budget",
+            actor=LSPU,
+        )
 
 
 def record_trainer_pools(planner: TrainingPlanner, groups: dict[str, UUID]) -> dict[str, UUID]:

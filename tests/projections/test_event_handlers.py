@@ -62,6 +62,7 @@ def test_the_domain_records_the_events_the_read_models_are_checked_against():
     }  # fmt: skip
     assert EVENTS[Facility] == {  # one declared in the aggregate, the others by @event("Name")
         "Registered", "DetailsChanged", "ScheduleSubmitted", "SessionsConfirmed", "Decommissioned",
+        "RunningCostSet",
     }  # fmt: skip
     assert all(_is_event(cls) for cls in EVENT_CLASSES)
 

@@ -92,6 +92,9 @@ class FacilityRow(BaseModel):
     rooms: int = Field(description="Rooms that can be used at once")
     features: list[str] = Field(description="What it offers", examples=[["gym", "mats"]])
     cost_per_day: float = Field(description="Day rate, pounds")
+    running_cost_per_year: float = Field(
+        description="Fixed running cost a year, pounds, used or not (what closing it saves)"
+    )
     opened_on: date | None = Field(description="First day it can be used")
     decommissioned_on: date | None = Field(description="Last day, once decommissioned")
     status: str = Field(description="in service or decommissioned")
