@@ -3,6 +3,8 @@ stores, and as the optimiser reads them from the read models."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from domain import (
@@ -10,12 +12,14 @@ from domain import (
     DuplicateKey,
     InvalidValue,
     OutsideScope,
+    PlanningCycle,
     TrainerPool,
     TrainingPlanner,
 )
 from planning.adapter import build_problem
+from planning.service import PlanningService
 from projections import open_projections
-from tests.factories import a_cycle, a_group, an_endorsed_need
+from tests.factories import a_cycle, a_facility, a_group, an_endorsed_need
 
 
 def test_a_board_sets_its_weekly_limit_and_the_optimiser_reads_it(
@@ -78,3 +82,49 @@ def test_a_trainer_pool_records_leave_and_sickness_never_more_than_it_has(
         planner.register_trainer_pool(name="officer safety trainers", discipline="x", trainers=1,
                                       courses=["GP05"], actor="lspu")  # fmt: skip
     assert planner.recorder.max_notification_id() == before
+
+
+def test_an_e_learning_need_is_planned_without_a_room_published_and_its_pools_read(
+    planner: TrainingPlanner, database_url: str
+) -> None:
+    tp = a_group(planner, code="TP")
+    gp05 = an_endorsed_need(planner, tp, learners=64, window_end="2003-05-30")
+    online = an_endorsed_need(planner, tp, learners=300, course_code="IT40", class_size_min=1,
+                              class_size_max=30, delivery_mode="e-learning", required_features=[],
+                              trainers_per_session=0, days_per_learner=0.5)  # fmt: skip
+    gym = a_facility(planner, opened_on="1990-01-01")
+    planner.set_facility_running_cost(gym, per_year=36_600, reason="Premises", actor="lspu")
+    pool = planner.register_trainer_pool(name="OST trainers", discipline="officer safety",
+                                         trainers=2, courses=["GP05"], actor="lspu")  # fmt: skip
+    planner.record_trainer_absence(pool, starts_on="2003-04-01", ends_on="2003-05-30", trainers=1,
+                                   kind="sickness", reason="Long-term sick", actor="lspu")  # fmt: skip
+    cycle = a_cycle(planner)
+    views = open_projections(database_url)
+    try:
+        views.catch_up()
+        problem = build_problem(views.problem_source(), cycle)
+        [gym_venue] = problem.venues
+        assert gym_venue.running_cost_per_year == 36_600
+        assert [(p.discipline, p.available(date(2003, 4, 2))) for p in problem.pools] == [
+            ("officer safety", 1)]  # fmt: skip
+        service = PlanningService(planner, views.problem_source(), after_record=views.catch_up)
+        try:
+            run = service.run(cycle, actor="planner.tp", time_limit=3, workers=1)
+        finally:
+            service.shutdown()
+        assert run.state == "finished", run.error
+        assert run.result is not None
+        sessions = run.result["sessions"]
+        assert {s["venue_kind"] for s in sessions if str(online) in s["needs"]} == {"online"}
+        # one OST trainer at work a day until June: a 2-day class of 16 takes both
+        assert sum(s["needs"].get(str(gp05), 0) for s in sessions) == 0
+        assert run.result["cost"]["venue_running"] == 36_600
+        version = planner.load(PlanningCycle, cycle).version
+        planner.publish_prospectus(cycle, reason="Agreed", actor="tmb.chair",
+                                   expected_version=version)  # fmt: skip
+        views.catch_up()
+        rows, _ = views.query("prospectus", filters={"cycle_id": str(cycle)})
+        assert {r["venue_name"] for r in rows if r["venue_kind"] == "online"} == {
+            "e-learning (no room)"}  # fmt: skip
+    finally:
+        views.close()
