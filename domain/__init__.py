@@ -17,10 +17,12 @@ from domain.facilities import Facility
 from domain.groups import BusinessGroup
 from domain.needs import NeedStatus, TrainingNeed
 from domain.store import DEFAULT_URL, store_env
+from domain.trainers import AbsenceKind, TrainerPool
 from domain.values import DeliveryMode, PriorityLevel, Risk, Trigger, UsageKind
 
 __all__ = [
     "DEFAULT_URL",
+    "AbsenceKind",
     "BusinessGroup",
     "CycleStatus",
     "DeliveryCentreProposal",
@@ -36,6 +38,7 @@ __all__ = [
     "PriorityLevel",
     "ProposalStatus",
     "Risk",
+    "TrainerPool",
     "TrainingNeed",
     "TrainingPlanner",
     "TransitionRefused",

@@ -23,7 +23,7 @@ RUN_STATUSES = (
     "CANCELLED",
     "FAILED",
 )
-VENUE_KINDS = ("facility", "centre")
+VENUE_KINDS = ("facility", "centre", "online")  # online: an e-learning run, in no room
 
 
 class CycleStatus(StrEnum):
@@ -42,7 +42,7 @@ def clean_session(field: str, session: object) -> dict[str, Any]:
     )
     venue_kind = session.get("venue_kind")
     if venue_kind not in VENUE_KINDS:
-        raise InvalidValue(f"{field}.venue_kind", "must be facility or centre")
+        raise InvalidValue(f"{field}.venue_kind", "must be facility, centre or online")
     learners = session.get("learners") or {}
     needs = session.get("needs") or {}
     for name, places in (("learners", learners), ("needs", needs)):

@@ -91,6 +91,7 @@ class Facility(Aggregate):
         self.cost_per_day = cost_per_day
         self.opened_on = opened_on
         self.decommissioned_on: str | None = None
+        self.running_cost_per_year = 0.0  # fixed: premises, whether its rooms are used or not
         self.usage: list[dict[str, Any]] = []
         self.sessions: list[dict[str, Any]] = []
 
@@ -288,6 +289,18 @@ class Facility(Aggregate):
     ) -> None:
         kept = [entry for entry in self.sessions if entry["cycle_id"] != str(cycle_id)]
         self.sessions = kept + [{**session, "cycle_id": str(cycle_id)} for session in sessions]
+
+    def set_running_cost(self, *, per_year: float, reason: str, actor: str) -> None:
+        """The venue's fixed running cost a year (premises, rates, maintenance), paid whether
+        its rooms are used or not: what closing it would save."""
+        self.check_in_service("set the running cost of")
+        self._running_cost_set(
+            per_year=v.amount("per_year", per_year), reason=v.reason(reason), actor=v.actor(actor)
+        )
+
+    @event("RunningCostSet")
+    def _running_cost_set(self, per_year: float, reason: str, actor: str) -> None:
+        self.running_cost_per_year = per_year
 
     def decommission(self, *, on: object, reason: str, actor: str) -> None:
         self.check_in_service("decommission")

@@ -10,6 +10,7 @@ from domain import values as v
 from domain.errors import InvalidValue
 
 NAMESPACE = UUID("6f1d6c5e-2a49-4f0e-9b0a-1c3b8e0d2a10")
+DEFAULT_AWAY_PERCENT = 5.0  # operational capability: of a group's people, away in any week
 
 
 class BusinessGroup(Aggregate):
@@ -42,6 +43,13 @@ class BusinessGroup(Aggregate):
         self.staff = staff
         self.allowance_hours_per_head: float | None = None
         self.board_chair: str | None = None
+        self.away_percent: float | None = None  # None: DEFAULT_AWAY_PERCENT
+
+    @property
+    def capability_percent(self) -> float:
+        """The most of its headcount, in per cent, the board lets be away training in any
+        week (operational capability); DEFAULT_AWAY_PERCENT until the board sets it."""
+        return DEFAULT_AWAY_PERCENT if self.away_percent is None else self.away_percent
 
     @property
     def headcount(self) -> int:
@@ -70,6 +78,20 @@ class BusinessGroup(Aggregate):
     @event("AllowanceSet")
     def _allowance_set(self, hours_per_head: float, reason: str, actor: str) -> None:
         self.allowance_hours_per_head = hours_per_head
+
+    def set_capability_limit(self, *, away_percent: float, reason: str, actor: str) -> None:
+        """The board sets the share of its people, in per cent of its headcount, that may be
+        away training in any one week (operational capability, 001 s.4)."""
+        percent = v.amount("away_percent", away_percent)
+        if percent > 100:
+            raise InvalidValue("away_percent", "must be a percentage from 0 to 100")
+        self._capability_limit_set(
+            away_percent=percent, reason=v.reason(reason), actor=v.actor(actor)
+        )
+
+    @event("CapabilityLimitSet")
+    def _capability_limit_set(self, away_percent: float, reason: str, actor: str) -> None:
+        self.away_percent = away_percent
 
     def assign_board_chair(self, *, chair: str, actor: str) -> None:
         self._board_chair_assigned(

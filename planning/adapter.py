@@ -12,14 +12,17 @@ from datetime import date
 from typing import Any, Protocol
 from uuid import UUID
 
-from domain.calendar import as_date
+from domain.calendar import as_date, working_days
+from domain.groups import DEFAULT_AWAY_PERCENT
 from planning.facts import FACILITY
 from planning.model import (
+    CLASSROOM,
     CandidateCentre,
     Group,
     Need,
     PlanningProblem,
     Session,
+    TrainerPool,
     Venue,
     Weights,
 )
@@ -47,7 +50,12 @@ class ProblemSource(Protocol):
         """Delivery centre proposals that are not rejected, with their status."""
 
     def groups(self) -> list[dict[str, Any]]:
-        """Every business group: id, code, name, headcount, allowance_hours_per_head."""
+        """Every business group: id, code, name, headcount, allowance_hours_per_head,
+        capability_percent."""
+
+    def trainer_pools(self) -> list[dict[str, Any]]:
+        """Every trainer pool: id, name, discipline, trainers, courses, and its absences
+        (starts_on, ends_on, trainers)."""
 
 
 class ProblemError(ValueError):
@@ -69,23 +77,35 @@ def build_problem(
         _venue(row, source.rooms_taken(str(row["id"]), first, last), own_confirmed)
         for row in source.facilities()
     )
+    pools = tuple(_pool(row, first, last) for row in source.trainer_pools())
+    disciplines = {code: pool.discipline for pool in pools for code in sorted(pool.courses)}
     problem = PlanningProblem(
         cycle_name=str(cycle["name"]),
         starts_on=first,
         ends_on=last,
         budget=int(cycle["budget"]),
-        needs=tuple(_need(row, first, last) for row in source.endorsed_needs()),
+        needs=tuple(_need(row, first, last, disciplines) for row in source.endorsed_needs()),
         venues=venues,
         centres=tuple(_centre(row) for row in source.centres() if _candidate(row)),
         groups=tuple(_group(row) for row in source.groups()),
         weights=Weights.from_cycle(cycle.get("weights") or {}),
         previous=previous,
+        pools=pools,
+        capital_budget=_capital_budget(cycle.get("weights") or {}),
     )
     if what_if:
         problem = apply(problem, from_data(what_if))
     if not problem.needs:
         raise ProblemError(f"cycle {problem.cycle_name} has no endorsed needs to plan")
     return problem
+
+
+def _capital_budget(weights: dict[str, Any]) -> int | None:
+    """The TMB's capital budget for the cycle (its weights' `capital_budget`, pounds): with
+    one, centres' set-up is held to it and the budget to revenue; without, the budget holds
+    both."""
+    value = weights.get("capital_budget")
+    return None if value is None else int(value)
 
 
 def _room_days(sessions: list[Session]) -> dict[str, Counter[date]]:
@@ -116,10 +136,11 @@ def _venue(row: dict[str, Any], taken: dict[date, int], own: dict[str, Counter[d
         taken=rooms_taken,
         opened_on=as_date(row["opened_on"]) if row.get("opened_on") else None,
         closed_on=as_date(row["decommissioned_on"]) if row.get("decommissioned_on") else None,
+        running_cost_per_year=round(float(row.get("running_cost_per_year") or 0)),
     )
 
 
-def _need(row: dict[str, Any], first: date, last: date) -> Need:
+def _need(row: dict[str, Any], first: date, last: date, disciplines: dict[str, str]) -> Need:
     window_start = as_date(row.get("window_start") or first)
     window_end = as_date(row.get("window_end") or last)
     return Need(
@@ -138,6 +159,30 @@ def _need(row: dict[str, Any], first: date, last: date) -> Need:
         mandatory=bool(row.get("mandatory_basis")) or row["level"] == "Mandated",
         window_start=max(window_start, first),
         window_end=min(window_end, last),
+        mode=str(row.get("delivery_mode") or CLASSROOM),
+        discipline=disciplines.get(str(row["course_code"]).upper(), ""),
+        classroom_days=(
+            float(row["classroom_days"]) if row.get("classroom_days") is not None else None
+        ),
+    )
+
+
+def _pool(row: dict[str, Any], first: date, last: date) -> TrainerPool:
+    """A pool with its trainers away per working day of the cycle."""
+    away: Counter[date] = Counter()
+    for absence in row.get("absences") or ():
+        start = max(as_date(absence["starts_on"]), first)
+        end = min(as_date(absence["ends_on"]), last)
+        if start <= end:
+            for day in working_days(start, end):
+                away[day] += int(absence["trainers"])
+    return TrainerPool(
+        pool_id=str(row["id"]),
+        name=str(row["name"]),
+        discipline=str(row["discipline"]),
+        trainers=int(row["trainers"]),
+        courses=frozenset(str(c).upper() for c in row.get("courses") or ()),
+        away=dict(away),
     )
 
 
@@ -168,12 +213,14 @@ WORKING_YEAR = 8.0 * 261  # hours: a group with no allowance set is limited only
 
 def _group(row: dict[str, Any]) -> Group:
     allowance = row.get("allowance_hours_per_head")
+    away = row.get("capability_percent")  # the board's limit; 5% until it sets one
     return Group(
         group_id=str(row["id"]),
         code=str(row.get("code") or ""),
         name=str(row.get("name") or ""),
         headcount=int(row["headcount"]),
         allowance_hours_per_head=float(allowance) if allowance is not None else WORKING_YEAR,
+        away_percent=float(away) if away is not None else DEFAULT_AWAY_PERCENT,
     )
 
 

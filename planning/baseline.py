@@ -4,7 +4,8 @@ Needs are taken by mandatory first, then level, then score. Each need first fill
 in sessions of its course already planned inside its window (pooling), then opens new sessions
 first-fit: earliest grid start day, cheapest suitable facility with a free room on every day,
 then centres that must open anyway. It keeps to every hard rule (class size, capacity, rooms,
-windows, allowance, budget) and never opens an optional centre."""
+windows, allowance, operational capability, trainers, budget) and never opens an optional
+centre."""
 
 from __future__ import annotations
 
@@ -26,10 +27,15 @@ from planning.facts import (
     inside,
     level_rank,
     opens_in_time,
+    pinned_away,
     seats,
     session_cash,
     start_days,
     suitable,
+    trainers_available,
+    trainers_used,
+    venue_running,
+    weeks_of,
 )
 from planning.model import PlanningProblem, PlanningResult, Session
 
@@ -40,11 +46,38 @@ def greedy(problem: PlanningProblem) -> PlanningResult:
     used: dict[tuple[SiteKey, date], int] = defaultdict(int)
     opened = {c.centre_id for c in problem.centres if c.forced is True}
     opened |= {s.venue_id for s in problem.previous if s.pinned and s.venue_kind == CENTRE}
-    cash = v.pinned_cash() + sum(c.setup_cost for c in problem.centres if c.centre_id in opened)
+    setup = sum(c.setup_cost for c in problem.centres if c.centre_id in opened)
+    cash = v.pinned_cash() + venue_running(problem)
+    if problem.capital_budget is None:
+        cash += setup  # the one budget holds capital and revenue
+    elif setup > problem.capital_budget:
+        cash = problem.budget + 1  # nothing can be planned
     groups = {g.group_id: g for g in problem.groups}
     hours: dict[str, int] = defaultdict(int)
     for need in problem.needs:
         hours[need.group_id] += allowance_units(problem, need) * v.pinned_met.get(need.need_id, 0)
+    away = defaultdict(int, pinned_away(problem))  # (group, week) -> learners away
+    limits = {g.group_id: g.away_limit for g in problem.groups if g.away_percent < 100}
+
+    def free_away(group_id: str, start: date, length: int) -> int:
+        """Learners of the group that may still be away in every week of such a session."""
+        if group_id not in limits:
+            return 1 << 40
+        weeks = weeks_of(start, length)
+        return max(0, min(limits[group_id] - away[(group_id, w)] for w in weeks))
+
+    def send(group_id: str, start: date, length: int, learners: int) -> None:
+        for w in weeks_of(start, length):
+            away[(group_id, w)] += learners
+
+    pool = trainers_available(problem)
+    at_work = defaultdict(int, trainers_used(problem, [s for s in problem.previous if s.pinned]))
+
+    def trainers_free(discipline: str, trainers: int, dates: list[date]) -> bool:
+        return discipline not in pool or all(
+            at_work[(discipline, d)] + trainers <= pool[discipline].get(d, 0) for d in dates
+        )
+
     plan: list[dict[str, Any]] = []  # course key, site, start, needs
     order = sorted(problem.needs, key=lambda n: (not n.mandatory, level_rank(n.level), -n.score,
                                                  n.need_id))  # fmt: skip
@@ -65,9 +98,10 @@ def greedy(problem: PlanningProblem) -> PlanningResult:
             if rec["course"] != course.key or not inside(need, rec["start"], course.days):
                 continue
             spare = seats(course, rec["site"]) - sum(rec["needs"].values())
-            take = min(spare, left)
+            take = min(spare, left, free_away(need.group_id, rec["start"], course.days))
             if take > 0:
                 rec["needs"][need.need_id] = rec["needs"].get(need.need_id, 0) + take
+                send(need.group_id, rec["start"], course.days, take)
                 left -= take
                 placed += take
         candidates = sorted(
@@ -89,8 +123,15 @@ def greedy(problem: PlanningProblem) -> PlanningResult:
                     left >= max(1, course.class_min)
                     and all(v.free(site, d) - used[(site.key, d)] >= 1 for d in dates)
                     and cash + price <= problem.budget
+                    and trainers_free(course.discipline, course.trainers, dates)
                 ):
-                    take = min(left, seats(course, site))
+                    take = min(left, seats(course, site),
+                               free_away(need.group_id, start, course.days))  # fmt: skip
+                    if take < max(1, course.class_min):
+                        break
+                    send(need.group_id, start, course.days, take)
+                    for d in dates:
+                        at_work[(course.discipline, d)] += course.trainers
                     plan.append({"course": course.key, "site": site, "start": start,
                                  "needs": {need.need_id: take}})  # fmt: skip
                     for d in dates:

@@ -13,15 +13,18 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from domain import costing
-from domain.calendar import add_working_days
-from planning.model import LEVELS, Need, PlanningProblem, Session
+from domain.calendar import add_working_days, monday_of
+from planning.model import LEVELS, Need, PlanningProblem, Session, Venue
 
 FACILITY = "facility"
 CENTRE = "centre"
+ONLINE = "online"  # e-learning: no venue, no room (planning.rules.delivery_mode)
+ONLINE_ID = "e-learning"
 HOURS_PER_ROOM_DAY = 8.0
 ALLOWANCE_SCALE = 100  # allowance hours are compared in hundredths of an hour
 
@@ -54,10 +57,16 @@ class Course:
     class_max: int
     trainers: int
     features: frozenset[str]
+    online: bool = False  # e-learning: its runs take no room
+    discipline: str = ""  # of its trainers ("": no pool limits them)
 
     @property
     def key(self) -> CourseKey:
         return (self.code, self.days)
+
+    @property
+    def learners(self) -> int:
+        return sum(n.learners for n in self.needs)
 
 
 @dataclass(frozen=True)
@@ -93,6 +102,8 @@ def courses(problem: PlanningProblem) -> list[Course]:
             class_max=min(n.class_max for n in needs),
             trainers=max(n.trainers for n in needs),
             features=frozenset().union(*(n.features for n in needs)),
+            online=any(n.online for n in needs),
+            discipline=next((n.discipline for n in needs if n.discipline), ""),
         )
         for (code, days), needs in sorted(grouped.items())
     ]
@@ -127,15 +138,26 @@ def sites(problem: PlanningProblem) -> list[Site]:
         )
         for c in problem.centres
     ]
+    online = {(n.course_code, n.session_days) for n in problem.needs if n.online}
+    if online:  # one run of each e-learning course a start day at most: as many "rooms"
+        learners = sum(n.learners for n in problem.needs if n.online)
+        out.append(Site(ONLINE, ONLINE_ID, max(1, learners), len(online), frozenset(), 0,
+                        dict.fromkeys(days, len(online))))  # fmt: skip
     return out
 
 
 def suitable(course: Course, site: Site) -> bool:
-    """Features and capacity: the site has every feature and seats for a minimum class."""
+    """Delivery mode, features and capacity: an e-learning course runs online only, any other
+    in a room of a site that has every feature it needs and seats for a minimum class."""
+    if course.online or site.kind == ONLINE:
+        return course.online and site.kind == ONLINE
     return course.features <= site.features and site.capacity >= max(1, course.class_min)
 
 
 def seats(course: Course, site: Site) -> int:
+    """Places in one session: a room's class, or every learner of an e-learning course."""
+    if site.kind == ONLINE:
+        return max(1, course.learners)
     return min(course.class_max, site.capacity)
 
 
@@ -173,6 +195,37 @@ def trainers_for(problem: PlanningProblem, course_code: str) -> int:
     return max(found) if found else 1
 
 
+def discipline_of(problem: PlanningProblem, course_code: str) -> str:
+    """The discipline of a course's trainers ("" when no pool limits them)."""
+    return next((n.discipline for n in problem.needs
+                 if n.course_code == course_code and n.discipline), "")  # fmt: skip
+
+
+def trainers_available(problem: PlanningProblem) -> dict[str, dict[date, int]]:
+    """Per discipline that has pools, the trainers at work each working day of the cycle (the
+    pools' trainers less those away)."""
+    out: dict[str, dict[date, int]] = {}
+    for pool in problem.pools:
+        days = out.setdefault(pool.discipline, dict.fromkeys(problem.days, 0))
+        for day in days:
+            days[day] += pool.available(day)
+    return out
+
+
+def trainers_used(
+    problem: PlanningProblem, sessions: Iterable[Session]
+) -> dict[tuple[str, date], int]:
+    """Trainers at work per discipline and day in `sessions` (each session takes its course's
+    trainers on each of its days)."""
+    used: dict[tuple[str, date], int] = defaultdict(int)
+    for s in sessions:
+        discipline = discipline_of(problem, s.course_code)
+        if discipline:
+            for day in s.dates:
+                used[(discipline, day)] += trainers_for(problem, s.course_code)
+    return dict(used)
+
+
 def priority_per_learner(problem: PlanningProblem, need: Need) -> float:
     """Priority points of one learner of this need: weighted learner-days."""
     weight = problem.weights.level.get(need.level, 0.0)
@@ -193,6 +246,26 @@ def allowance_limit(hours: float) -> int:
     return math.floor(hours * ALLOWANCE_SCALE + 1e-6)
 
 
+def running_days(problem: PlanningProblem, venue: Venue) -> int:
+    """Calendar days of the cycle the venue is open (from its opening, before its closing)."""
+    first = max(problem.starts_on, venue.opened_on or problem.starts_on)
+    last = problem.ends_on
+    if venue.closed_on is not None:
+        last = min(last, venue.closed_on - timedelta(days=1))
+    return max(0, (last - first).days + 1)
+
+
+def venue_running(problem: PlanningProblem) -> int:
+    """The venues' fixed running costs for the cycle: each venue's cost a year for the days
+    it is open, a year at most (revenue cash, whether its rooms are used or not; a venue a
+    what-if closes costs nothing)."""
+    return sum(
+        round(v.running_cost_per_year * min(365, running_days(problem, v)) / 365)
+        for v in problem.venues
+        if v.running_cost_per_year
+    )
+
+
 def session_cash(
     problem: PlanningProblem, site_cost_per_day: int, length: int, trainers: int
 ) -> int:
@@ -200,6 +273,24 @@ def session_cash(
     return costing.session_cash(
         length, site_cost_per_day, trainers, problem.weights.trainer_day_cost
     )
+
+
+def weeks_of(start: date, length: int) -> set[date]:
+    """The weeks (their Mondays) a session of `length` working days from `start` touches."""
+    return {monday_of(d) for d in add_working_days(start, length)}
+
+
+def pinned_away(problem: PlanningProblem) -> dict[tuple[str, date], int]:
+    """Learners of each group away in each week (Monday) in the pinned sessions."""
+    group_of = {n.need_id: n.group_id for n in problem.needs}
+    away: dict[tuple[str, date], int] = defaultdict(int)
+    for s in problem.previous:
+        if s.pinned:
+            for week in weeks_of(s.starts_on, s.days):
+                for need_id, count in s.needs.items():
+                    if need_id in group_of:
+                        away[(group_of[need_id], week)] += count
+    return dict(away)
 
 
 def pinned_usage(problem: PlanningProblem) -> dict[SiteKey, dict[date, int]]:

@@ -25,6 +25,9 @@ from domain.calendar import add_working_days, working_days
 from domain.costing import ABSTRACTION_PER_LEARNER_DAY, TRAINER_DAY_RATE, Rates
 
 LEVELS = ("Mandated", "Essential", "Desirable", "Optional")
+# Delivery modes, as domain.values.DeliveryMode records them on a need's analysis
+CLASSROOM, PRACTICAL, BLENDED, E_LEARNING = "classroom", "practical", "blended", "e-learning"
+MODES = (CLASSROOM, PRACTICAL, BLENDED, E_LEARNING)
 DEFAULT_LEVEL_WEIGHTS = {"Mandated": 1000.0, "Essential": 100.0, "Desirable": 10.0, "Optional": 1.0}
 
 
@@ -46,6 +49,8 @@ class Reason(StrEnum):
     ROOMS_FULL = "rooms full"
     SHARED = "shared with needs of the same priority"
     CENTRE_SHUT = "centre kept shut"
+    CAPABILITY = "operational capability limit reached"
+    TRAINERS = "no trainers of the discipline free"
 
 
 @dataclass(frozen=True)
@@ -67,10 +72,26 @@ class Need:
     mandatory: bool
     window_start: date
     window_end: date
+    mode: str = CLASSROOM  # one of MODES (the analysis's delivery mode)
+    classroom_days: float | None = None  # blended: the classroom part (None: half the days)
+    discipline: str = ""  # of the trainers a session needs ("": no pool limits them)
+
+    @property
+    def online(self) -> bool:
+        """E-learning: taken at the desk, in no room (planning.rules.delivery_mode)."""
+        return self.mode == E_LEARNING
+
+    @property
+    def room_days(self) -> float:
+        """Days per learner in a room: all of them, or a blended course's classroom part.
+        (An e-learning course's days are the days its learners take to do it.)"""
+        if self.mode == BLENDED:
+            return self.classroom_days if self.classroom_days is not None else self.days / 2
+        return self.days
 
     @property
     def session_days(self) -> int:
-        return max(1, math.ceil(self.days))
+        return max(1, math.ceil(self.room_days))
 
 
 @dataclass(frozen=True)
@@ -89,6 +110,7 @@ class Venue:
     taken: dict[date, int] = field(default_factory=dict)
     opened_on: date | None = None
     closed_on: date | None = None  # decommissioned from this date
+    running_cost_per_year: int = 0  # fixed: premises, whether used or not (revenue)
 
     def free_rooms(self, day: date) -> int:
         if self.opened_on and day < self.opened_on:
@@ -117,16 +139,41 @@ class CandidateCentre:
 
 
 @dataclass(frozen=True)
+class TrainerPool:
+    """Trainers of one discipline, shareable across groups: `trainers` in all, `away` of them
+    on leave, sick or training themselves on a date. Pools of one discipline are shared: a
+    session of a course of that discipline takes its trainers from any of them."""
+
+    pool_id: str
+    name: str
+    discipline: str
+    trainers: int
+    courses: frozenset[str] = frozenset()
+    away: dict[date, int] = field(default_factory=dict)
+
+    def available(self, day: date) -> int:
+        return max(0, self.trainers - self.away.get(day, 0))
+
+
+@dataclass(frozen=True)
 class Group:
     group_id: str
     code: str
     name: str
     headcount: int
     allowance_hours_per_head: float
+    # operational capability: the most of the headcount, in per cent, away training in any
+    # week (the board's limit; the adapter gives it, 5% by default; 100: no limit)
+    away_percent: float = 100.0
 
     @property
     def allowance_hours(self) -> float:
         return self.headcount * self.allowance_hours_per_head
+
+    @property
+    def away_limit(self) -> int:
+        """Learners of the group that may be away training in one week."""
+        return math.floor(self.headcount * self.away_percent / 100 + 1e-9)
 
 
 @dataclass(frozen=True)
@@ -225,6 +272,11 @@ class PlanningProblem:
     # Sessions of the published prospectus: pinned ones are fixed, the others may move at
     # `weights.move_penalty` each.
     previous: tuple[Session, ...] = ()
+    pools: tuple[TrainerPool, ...] = ()  # trainers by discipline (planning.rules.trainers)
+    # Capital apart: with a capital budget (the cycle's weights' `capital_budget`), centres'
+    # set-up is held to it and `budget` holds the revenue (running) cash alone; without one,
+    # `budget` holds both.
+    capital_budget: int | None = None
 
     @property
     def days(self) -> list[date]:
@@ -246,11 +298,12 @@ class CostBreakdown:
     centre_running: int = 0
     trainer_days: int = 0
     learner_abstraction: int = 0  # shown apart: not cash, and outside the budget
+    venue_running: int = 0  # the venues' fixed running costs for the cycle, used or not
 
     @property
     def total(self) -> int:
-        """Cash cost, the one held within the budget."""
-        return self.facility_days + self.centre_setup + self.centre_running + self.trainer_days
+        """Cash cost: capital and revenue."""
+        return self.capital + self.revenue
 
     @property
     def capital(self) -> int:
@@ -259,8 +312,9 @@ class CostBreakdown:
 
     @property
     def revenue(self) -> int:
-        """Revenue (running) cash: room-days of facilities and centres, trainer-days."""
-        return self.facility_days + self.centre_running + self.trainer_days
+        """Revenue (running) cash: the venues' fixed running costs, room-days of facilities
+        and centres, trainer-days."""
+        return self.venue_running + self.facility_days + self.centre_running + self.trainer_days
 
 
 @dataclass(frozen=True)

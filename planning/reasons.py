@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
-from domain.calendar import working_days
+from domain.calendar import monday_of, working_days
 from planning.facts import (
     Course,
     CourseKey,
@@ -43,6 +43,8 @@ from planning.facts import (
     placeable,
     session_cash,
     suitable,
+    trainers_available,
+    trainers_used,
 )
 from planning.model import (
     Binding,
@@ -51,9 +53,10 @@ from planning.model import (
     Reason,
     Session,
     Shortfall,
+    TrainerPool,
     Venue,
 )
-from planning.validator import cost_of
+from planning.validator import away_by_week, cost_of
 
 MIN_TIME = 0.3  # seconds: with less left, only the structural reasons are derived
 
@@ -273,9 +276,85 @@ def _allowance(case: Case, group_id: str, plan: Mapping[str, int]) -> Variant | 
     )
 
 
+def _capability(case: Case, group_id: str) -> Variant | None:
+    """The group's weekly limit binds when every week of the short needs' windows has less
+    room left than a minimum class."""
+    p = case.problem
+    group = next((g for g in p.groups if g.group_id == group_id), None)
+    if group is None or group.away_percent >= 100:
+        return None
+    mine = [n for n in case.short if n.group_id == group_id]
+    first = max(p.starts_on, min(n.window_start for n in mine))
+    last = min(p.ends_on, max(n.window_end for n in mine))
+    weeks = sorted({monday_of(d) for d in working_days(first, last)})
+    if not weeks:
+        return None
+    away = away_by_week(p, case.sessions)
+    room = max(group.away_limit - away.get((group_id, w), 0) for w in weeks)
+    if room >= max(1, case.course.class_min):
+        return None
+    full = sum(1 for w in weeks if away.get((group_id, w), 0) >= group.away_limit)
+    groups = tuple(replace(g, away_percent=100.0) if g.group_id == group_id else g
+                   for g in p.groups)  # fmt: skip
+    resource = (
+        f"{group.code}'s operational capability: at most {group.away_percent:g}% of its "
+        f"{group.headcount:,} people ({group.away_limit:,}) away training in any week, "
+        f"reached in {full} of the {len(weeks)} weeks of its window ({_span(first, last)})"
+    )
+    return Variant(
+        replace(p, groups=groups),
+        Reason.CAPABILITY,
+        "operational_capability",
+        resource,
+        f"lifting {group.code}'s weekly limit",
+        0,
+        "learners away a week",
+        f"{group.code}'s weekly limit",
+    )
+
+
+def _trainers(case: Case) -> Variant | None:
+    """The course's discipline binds when, on some working day of the short needs' windows,
+    its pools have fewer trainers free than a session takes."""
+    p, course = case.problem, case.course
+    available = trainers_available(p).get(course.discipline)
+    if available is None or course.trainers <= 0:
+        return None
+    first = max(p.starts_on, min(n.window_start for n in case.short))
+    last = min(p.ends_on, max(n.window_end for n in case.short))
+    days = working_days(first, last)
+    used = trainers_used(p, case.sessions)
+    tight = [d for d in days if available.get(d, 0) - used.get((course.discipline, d), 0)
+             < course.trainers]  # fmt: skip
+    if not tight:
+        return None
+    pools = [x for x in p.pools if x.discipline == course.discipline]
+    more = 2 * course.trainers  # two more sessions of the course a day
+    relaxed = TrainerPool(f"more {course.discipline}", f"{more} more {course.discipline} trainers",
+                          course.discipline, more)  # fmt: skip
+    names = ", ".join(x.name for x in pools)
+    most = max(used.get((course.discipline, d), 0) for d in days)
+    resource = (
+        f"the {course.discipline} trainers ({names}: {sum(x.trainers for x in pools):,} "
+        f"trainers less leave and sickness) are all at work on {len(tight)} of the "
+        f"{len(days)} working days of its window ({_span(first, last)}), up to {most:,} a day"
+    )
+    return Variant(
+        replace(p, pools=(*p.pools, relaxed)),
+        Reason.TRAINERS,
+        "trainers",
+        resource,
+        f"{more} more {course.discipline} trainers",
+        more * len(days),
+        "trainer-days",
+        f"the {course.discipline} pools ({names})",
+    )
+
+
 def _budget(case: Case) -> Variant | None:
     p = case.problem
-    cash = cost_of(p, case.sessions, case.opened).total
+    cost = cost_of(p, case.sessions, case.opened)
+    cash = cost.total if p.capital_budget is None else cost.revenue
     sites = [x for x in PlanFacts(p).sites if suitable(case.course, x)]
     cheapest = min(
         (session_cash(p, x.cost_per_day, case.course.days, case.course.trainers) for x in sites),
@@ -437,10 +516,16 @@ def _diagnose_course(
     budget = _budget(case)
     if budget is not None:
         variants.append((budget, wanted))
+    trainers = _trainers(case)
+    if trainers is not None:
+        variants.append((trainers, wanted))
     for group_id in sorted({n.group_id for n in case.short}):
         allowance = _allowance(case, group_id, case.plan)
         if allowance is not None:
             variants.append((allowance, [n.need_id for n in case.short if n.group_id == group_id]))
+        capability = _capability(case, group_id)
+        if capability is not None:
+            variants.append((capability, [n.need_id for n in case.short if n.group_id == group_id]))
     variants += [(c, wanted) for c in _centres(case, original)]
     variants += [(w, [n.need_id]) for n in case.short if (w := _windows(case, n)) is not None]
     for variant, ids in variants:

@@ -16,6 +16,7 @@ from planning.facts import (
     CENTRE,
     HOURS_PER_ROOM_DAY,
     OBJECTIVE_TERMS,
+    ONLINE,
     CourseKey,
     PlanFacts,
     Site,
@@ -176,11 +177,13 @@ def utilisation(
     used: dict[tuple[str, date], float] = defaultdict(float)
     available: dict[tuple[str, date], float] = defaultdict(float)
     for site in sites(problem):
-        if site.kind == CENTRE and site.site_id not in opened:
+        if (site.kind == CENTRE and site.site_id not in opened) or site.kind == ONLINE:
             continue
         for day, free in site.free.items():
             available[(site.site_id, monday_of(day))] += free * HOURS_PER_ROOM_DAY
     for s in sessions:
+        if s.venue_kind == ONLINE:
+            continue
         for day in s.dates:
             used[(s.venue_id, monday_of(day))] += HOURS_PER_ROOM_DAY
     keys = sorted(set(available) | set(used))

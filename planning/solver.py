@@ -55,11 +55,14 @@ from planning.rules import (
     budget,
     centres,
     class_size,
+    delivery_mode,
     fair_share,
     features_and_capacity,
     objective,
+    operational_capability,
     pinning,
     rooms_and_schedule,
+    trainers,
     windows,
 )
 from planning.validator import check_problem, stage_values, validate
@@ -140,7 +143,10 @@ def build(problem: PlanningProblem, guards: Iterable[str] = ()) -> tuple[PlanVar
     windows.add(v)
     class_size.add(v)
     rooms_and_schedule.add(v)
+    delivery_mode.add(v)
     allowance.add(v)
+    operational_capability.add(v)
+    trainers.add(v)
     setup = centres.add(v)["centre_setup"]
     cash = budget.add(v, setup=setup)["cash"]
     moved = pinning.add(v)["moved"]

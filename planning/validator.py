@@ -17,6 +17,7 @@ from planning.facts import (
     CENTRE,
     FACILITY,
     MANDATORY_WEIGHT,
+    ONLINE,
     PRIORITY_POUNDS,
     SHARE_SCALE,
     PlanFacts,
@@ -26,9 +27,21 @@ from planning.facts import (
     on_grid,
     priority_per_learner,
     session_key,
+    trainers_available,
     trainers_for,
+    trainers_used,
+    venue_running,
+    weeks_of,
 )
-from planning.model import LEVELS, CostBreakdown, PlanningProblem, PlanningResult, Session
+from planning.model import (
+    BLENDED,
+    LEVELS,
+    MODES,
+    CostBreakdown,
+    PlanningProblem,
+    PlanningResult,
+    Session,
+)
 
 
 @dataclass(frozen=True)
@@ -64,7 +77,8 @@ def cost_of(
             days = needs[need_id].days if need_id in needs else s.days
             abstraction += costing.abstraction(count * days, rates.abstraction_cost_per_learner_day)
     setup = sum(centres[c].setup_cost for c in centres_opened if c in centres)
-    return CostBreakdown(facility, setup, running, trainers, round(abstraction))
+    return CostBreakdown(facility, setup, running, trainers, round(abstraction),
+                         venue_running(problem))  # fmt: skip
 
 
 def moved_sessions(problem: PlanningProblem, sessions: Iterable[Session]) -> list[Session]:
@@ -195,9 +209,16 @@ def validate(problem: PlanningProblem, result: PlanningResult) -> Validation:
                 errors.append(f"{where}: centre {s.venue_id} is not opened")
             if s.starts_on < centre.earliest_opening:
                 errors.append(f"{where}: before centre {s.venue_id}'s earliest opening")
+        elif s.venue_kind == ONLINE:  # e-learning: no room, a place for every learner
+            capacity, features = total, frozenset().union(*(n.features for n in course_needs))
         else:
             errors.append(f"{where}: unknown venue {s.venue_kind}:{s.venue_id}")
             continue
+        for need in course_needs:  # delivery mode: e-learning online, the rest in rooms
+            if need.online and s.venue_kind != ONLINE:
+                errors.append(f"{where}: e-learning need {need.need_id} given a room")
+            if not need.online and s.venue_kind == ONLINE:
+                errors.append(f"{where}: {need.mode} need {need.need_id} given no room")
         if total > capacity:
             errors.append(f"{where}: {total} learners over capacity {capacity}")
         for need in course_needs:
@@ -211,7 +232,7 @@ def validate(problem: PlanningProblem, result: PlanningResult) -> Validation:
             ):
                 errors.append(f"{where}: outside the window of need {need.need_id}")
         if course_needs and not s.pinned:
-            if total > min(n.class_max for n in course_needs):
+            if s.venue_kind != ONLINE and total > min(n.class_max for n in course_needs):
                 errors.append(f"{where}: {total} learners over class_max")
             if total < max(n.class_min for n in course_needs):
                 errors.append(f"{where}: {total} learners under class_min")
@@ -243,14 +264,24 @@ def validate(problem: PlanningProblem, result: PlanningResult) -> Validation:
                 f"group {group.code}: {units / 100:g} training hours over the allowance "
                 f"{group.allowance_hours:g}"
             )
+    errors += _capability(problem, result.sessions)
+    errors += _trainers(problem, result.sessions)
     for centre in problem.centres:
         if centre.forced is True and centre.centre_id not in opened:
             errors.append(f"centre {centre.centre_id} is forced open but not opened")
         if centre.forced is False and centre.centre_id in opened:
             errors.append(f"centre {centre.centre_id} is forced shut but opened")
     cost = cost_of(problem, result.sessions, opened)
-    if cost.total > problem.budget:
+    if problem.capital_budget is None and cost.total > problem.budget:
         errors.append(f"cash cost {cost.total} exceeds the budget {problem.budget}")
+    if problem.capital_budget is not None:
+        if cost.revenue > problem.budget:
+            errors.append(f"revenue cash {cost.revenue} exceeds the budget {problem.budget}")
+        if cost.capital > problem.capital_budget:
+            errors.append(
+                f"capital {cost.capital} (centre set-up) exceeds the capital budget "
+                f"{problem.capital_budget}"
+            )
     present = defaultdict(list)
     for s in result.sessions:
         present[s.session_id].append(s)
@@ -263,6 +294,47 @@ def validate(problem: PlanningProblem, result: PlanningResult) -> Validation:
     return Validation(errors, stages["mandatory"], cost, stages)
 
 
+def away_by_week(
+    problem: PlanningProblem, sessions: Iterable[Session]
+) -> dict[tuple[str, date], int]:
+    """Learners of each group away training in each week (Monday): in a session on any day of
+    that week."""
+    group_of = {n.need_id: n.group_id for n in problem.needs}
+    away: dict[tuple[str, date], int] = defaultdict(int)
+    for s in sessions:
+        for week in weeks_of(s.starts_on, s.days):
+            for need_id, count in s.needs.items():
+                if need_id in group_of and count:
+                    away[(group_of[need_id], week)] += count
+    return dict(away)
+
+
+def _capability(problem: PlanningProblem, sessions: Iterable[Session]) -> list[str]:
+    groups = {g.group_id: g for g in problem.groups}
+    errors = []
+    for (group_id, week), learners in sorted(away_by_week(problem, sessions).items()):
+        group = groups.get(group_id)
+        if group is not None and group.away_percent < 100 and learners > group.away_limit:
+            errors.append(
+                f"group {group.code}: {learners} learners away in the week of {week}, over its "
+                f"operational capability limit of {group.away_limit} ({group.away_percent:g}% "
+                f"of {group.headcount})"
+            )
+    return errors
+
+
+def _trainers(problem: PlanningProblem, sessions: Iterable[Session]) -> list[str]:
+    available = trainers_available(problem)
+    errors = []
+    for (discipline, day), used in sorted(trainers_used(problem, sessions).items()):
+        if discipline in available and used > available[discipline].get(day, 0):
+            errors.append(
+                f"{discipline} trainers on {day}: {used} at work, the pools have "
+                f"{available[discipline].get(day, 0)}"
+            )
+    return errors
+
+
 def check_problem(problem: PlanningProblem) -> list[str]:
     """Input errors, each naming the field and the rule; empty when the problem can be solved."""
     errors = []
@@ -270,6 +342,8 @@ def check_problem(problem: PlanningProblem) -> list[str]:
         errors.append("ends_on: must not be before starts_on")
     if problem.budget < 0:
         errors.append("budget: must not be negative")
+    if problem.capital_budget is not None and problem.capital_budget < 0:
+        errors.append("capital_budget: must not be negative")
     seen = set()
     for n in problem.needs:
         at = f"needs[{n.need_id}]"
@@ -288,8 +362,31 @@ def check_problem(problem: PlanningProblem) -> list[str]:
             errors.append(f"{at}.level: must be one of {', '.join(LEVELS)}")
         if n.window_end < n.window_start:
             errors.append(f"{at}.window_end: must not be before window_start")
+        if n.mode not in MODES:
+            errors.append(f"{at}.mode: must be one of {', '.join(MODES)}")
+        if (
+            n.mode == BLENDED
+            and n.classroom_days is not None
+            and not (0 < n.classroom_days <= n.days)
+        ):
+            errors.append(f"{at}.classroom_days: must be more than 0 and at most days")
+    for pool in problem.pools:
+        if pool.trainers < 0 or any(n < 0 for n in pool.away.values()):
+            errors.append(f"pools[{pool.name}].trainers: must not be negative")
+    for g in problem.groups:
+        if not 0 <= g.away_percent <= 100:
+            errors.append(f"groups[{g.code}].away_percent: must be a percentage from 0 to 100")
+    runs: dict[tuple[str, int], set[bool]] = defaultdict(set)
+    for n in problem.needs:
+        runs[(n.course_code, n.session_days)].add(n.online)
+    for (code, days), online in sorted(runs.items()):
+        if len(online) > 1:
+            errors.append(
+                f"needs[course {code}].mode: e-learning and room-based needs of course {code} "
+                f"({days} days) cannot share its sessions; give them different course codes"
+            )
     for v in problem.venues:
-        if v.capacity < 0 or v.rooms < 0 or v.cost_per_day < 0:
+        if v.capacity < 0 or v.rooms < 0 or v.cost_per_day < 0 or v.running_cost_per_year < 0:
             errors.append(f"venues[{v.venue_id}]: capacity, rooms and cost_per_day must be >= 0")
     for c in problem.centres:
         if c.capacity < 0 or c.rooms < 0 or c.setup_cost < 0 or c.running_cost_per_day < 0:

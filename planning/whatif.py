@@ -63,14 +63,26 @@ def parse(text: str) -> WhatIf:
 def apply(problem: PlanningProblem, what_if: WhatIf) -> PlanningProblem:
     """The problem with the what-if's centres forced, budget and allowances replaced."""
     centres = list(problem.centres)
+    venues = list(problem.venues)
     for key, forced in what_if.centres.items():
         hits = [
             i
             for i, c in enumerate(centres)
             if key in (c.centre_id, c.name) or c.name.lower().startswith(key.lower())
         ]
+        shut = [  # close=VENUE: an existing venue closed for the whole cycle (rationalisation)
+            i
+            for i, v in enumerate(venues)
+            if key in (v.venue_id, v.name) or v.name.lower().startswith(key.lower())
+        ]
+        if not hits and not forced and len(shut) == 1:
+            venues[shut[0]] = replace(venues[shut[0]], closed_on=problem.starts_on)
+            continue
         if len(hits) != 1:
-            raise ValueError(f"centres: {key!r} must name exactly one candidate centre")
+            raise ValueError(
+                f"centres: {key!r} must name exactly one candidate centre"
+                + ("" if forced else " (or, to close, one venue)")
+            )
         centres[hits[0]] = replace(centres[hits[0]], forced=forced)
     groups = list(problem.groups)
     for key, hours in what_if.allowances.items():
@@ -81,7 +93,9 @@ def apply(problem: PlanningProblem, what_if: WhatIf) -> PlanningProblem:
     if what_if.budget is not None and what_if.budget < 0:
         raise ValueError("budget: must be whole pounds >= 0")
     budget = problem.budget if what_if.budget is None else what_if.budget
-    return replace(problem, centres=tuple(centres), groups=tuple(groups), budget=budget)
+    return replace(
+        problem, centres=tuple(centres), venues=tuple(venues), groups=tuple(groups), budget=budget
+    )
 
 
 @dataclass(frozen=True)
@@ -207,17 +221,32 @@ def impossible(problem: PlanningProblem) -> list[str]:
     its pinned sessions and forced-open centres already cost above the budget (the budget rule),
     a group's pinned places above its training-time allowance (the allowance rule). In pounds
     and hours, for a person to act on."""
-    from planning.facts import ALLOWANCE_SCALE, PlanFacts, allowance_limit, allowance_units
+    from planning.facts import (
+        ALLOWANCE_SCALE,
+        PlanFacts,
+        allowance_limit,
+        allowance_units,
+        venue_running,
+    )
 
     facts = PlanFacts(problem)
     pinned = [s for s in problem.previous if s.pinned]
     forced = [c for c in problem.centres if c.forced]
-    committed = facts.pinned_cash() + sum(c.setup_cost for c in forced)
+    apart = problem.capital_budget is not None  # set-up held to its own capital budget
+    fixed = venue_running(problem)
+    committed = facts.pinned_cash() + fixed + (0 if apart else sum(c.setup_cost for c in forced))
     found = []
+    if apart and sum(c.setup_cost for c in forced) > (problem.capital_budget or 0):
+        found.append(
+            f"capital_budget: £{problem.capital_budget:,} is below the set-up of the centres "
+            f"forced open (£{sum(c.setup_cost for c in forced):,}), so the budget rule cannot hold"
+        )
     if committed > problem.budget:
         sessions = f"{len(pinned):,} pinned session" + ("" if len(pinned) == 1 else "s")
         parts = [f"the {sessions} cost £{facts.pinned_cash():,}"]
-        parts += [f"opening {c.name} costs £{c.setup_cost:,}" for c in forced]
+        if fixed:
+            parts.append(f"the venues' running costs are £{fixed:,}")
+        parts += [f"opening {c.name} costs £{c.setup_cost:,}" for c in forced if not apart]
         found.append(
             f"budget: £{problem.budget:,} is below the £{committed:,} already committed "
             f"({'; '.join(parts)}), so the budget rule cannot hold"

@@ -105,6 +105,21 @@ QUERIES: dict[str, Query] = {
         ("name",),
         description="Delivery centre proposals",
     ),
+    "trainer_pools": Query(
+        "trainers",
+        "trainer_pools",
+        ("id", "name", "discipline"),
+        ("discipline", "name"),
+        description="Trainer pools: discipline, trainers, courses, absences",
+    ),
+    "trainer_absences": Query(
+        "trainers",
+        "trainer_absences",
+        ("pool_id", "kind"),
+        ("pool_id", "starts_on", "absence_id"),
+        DATES,
+        "Trainers away from their pool (leave, sickness) by date",
+    ),
     "cycles": Query(
         "cycles",
         "planning_cycles",
@@ -318,4 +333,13 @@ class ReadModelSource:
         return [
             {**row, "id": row["group_id"]}
             for row in _all(self.projections, self._table("group_time"))
+        ]
+
+    def trainer_pools(self) -> list[dict[str, Any]]:
+        absences: dict[str, list[dict[str, Any]]] = {}
+        for row in _all(self.projections, self._table("trainer_absences")):
+            absences.setdefault(row["pool_id"], []).append(row)
+        return [
+            {**row, "absences": absences.get(row["id"], [])}
+            for row in _all(self.projections, self._table("trainer_pools"))
         ]

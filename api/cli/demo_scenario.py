@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
+from api.cli.demo_trainers import record_running_costs, record_trainer_pools
 from domain import TrainingPlanner
 from domain.groups import BusinessGroup
 
@@ -149,6 +150,8 @@ def build(planner: TrainingPlanner) -> dict[str, Any]:
     facilities = [_register_venue(planner, venue, groups) for venue in VENUES]
     centres = _propose_centres(planner)
     needs = _record_needs(planner, groups)
+    record_trainer_pools(planner, groups)
+    record_running_costs(planner, facilities)
     cycle_id = planner.open_cycle(
         name=CYCLE, starts_on=CYCLE_START, ends_on=CYCLE_END, budget=9_500_000, actor=TMB
     )

@@ -8,6 +8,7 @@ from api.cli.audit import app as audit
 from api.cli.common import TrainplanGroup
 from api.cli.demo import demo
 from api.cli.facilities import app as facilities
+from api.cli.groups import app as groups
 from api.cli.listings import cycles, needs
 from api.cli.plan import optimise
 from api.cli.projections import app as projections
@@ -30,6 +31,7 @@ app.command()(demo)
 app.add_typer(facilities, name="facilities")
 app.add_typer(needs, name="needs")
 app.add_typer(cycles, name="cycles")
+app.add_typer(groups, name="groups")
 
 
 @app.callback()

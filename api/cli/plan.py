@@ -219,7 +219,7 @@ def plan_summary(result: dict[str, Any], names: dict[str, str] | None = None) ->
         ("Centres opened", _centres(result, names)),
         ("Cash cost (£)", _number(cash.get("total"))),
         ("  capital: centre set-up (£)", _number(cash.get("capital"))),
-        ("  revenue: room-days, trainers (£)", _number(cash.get("revenue"))),
+        ("  revenue: venues, room-days, trainers (£)", _number(cash.get("revenue"))),
         ("Learner abstraction (£, apart)", _number(outcome["abstraction_cost"])),
     ]
     for name, value in rows:

@@ -30,6 +30,7 @@ from api.http.routers import (
     needs,
     prospectus,
     read_models,
+    trainers,
 )
 from api.settings import Settings, get_settings
 from api.stack import Stack, open_stack
@@ -62,6 +63,7 @@ TAGS = [
     {"name": "training needs", "description": "The Systems Approach lifecycle of a need"},
     {"name": "facilities", "description": "Training venues and their schedules of usage"},
     {"name": "delivery centres", "description": "Proposed training delivery centres"},
+    {"name": "trainer pools", "description": "Trainers by discipline, their leave and sickness"},
     {"name": "planning cycles", "description": "The annual plan, optimisation runs, prospectus"},
     {"name": "read models", "description": "Queries over the projections, with paging"},
     {"name": "audit", "description": "The event history, trails, state as of a time, proof"},
@@ -128,7 +130,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     problems.install(app)
     app.add_middleware(ReadYourWritesMiddleware, stack_getter=stack_of)
     app.add_middleware(IdempotencyMiddleware, store_getter=idempotency_of)
-    for module in (groups, needs, facilities, centres, cycles, read_models, prospectus, audit):
+    for module in (groups, needs, facilities, centres, cycles, read_models, prospectus, audit,
+                   trainers):  # fmt: skip
         app.include_router(module.router)
 
     @app.get("/health", tags=["service"])

@@ -10,8 +10,9 @@ embedded demo, never for a real deployment.
 Rights: the `RIGHTS` table below is the single source of who may do what (tests walk it;
 `api.http.deps` declares one dependency per right). In short: planners
 identify and withdraw their group's needs and submit its facilities' schedules; board chairs
-prioritise their group's needs and set its allowance; the TMB endorses and rejects, decides on
-centres, runs the optimiser, sets budget and weights, publishes; LSPU records analyses,
+prioritise their group's needs and set its allowance; planners (and LSPU) run the optimiser
+for the cycle and draft the prospectus from a run; the TMB endorses and rejects, decides on
+centres, runs the optimiser, sets budget and weights, and alone publishes; LSPU records analyses,
 deliveries and evaluations, registers and changes facilities, proposes and costs centres; the
 auditor changes nothing. Every role may read everything. Planners and board chairs act for
 their own group only: the application checks that (`acting_for`) on the aggregate it changes."""
@@ -81,6 +82,7 @@ RIGHTS: dict[str, tuple[Role, ...]] = {
     "register a business group": (T, L),
     "update a group's headcount": (L,),
     "set a group's training allowance": (C,),
+    "set a group's operational capability limit": (C,),
     "assign a board chair": (T,),
     "identify a training need": (P, C),
     "record a performance needs analysis": (L,),
@@ -98,12 +100,14 @@ RIGHTS: dict[str, tuple[Role, ...]] = {
     "cost a delivery centre": (L,),
     "approve a delivery centre": (T,),
     "reject a delivery centre": (T,),
+    "manage a trainer pool": (L,),
+    "record a trainer absence": (P, L),
     "open a planning cycle": (T,),
     "change a cycle's budget": (T,),
     "set strategic weights": (T,),
-    "run the optimiser": (T,),
-    "cancel an optimisation run": (T,),
-    "draft the prospectus": (T,),
+    "run the optimiser": (P, T, L),
+    "cancel an optimisation run": (P, T, L),
+    "draft the prospectus": (P, T, L),
     "amend a draft session": (T, L),
     "pin a draft session": (T, L),
     "publish the prospectus": (T,),

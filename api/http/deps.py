@@ -94,6 +94,9 @@ def allowed(action: str) -> Callable[[Principal], Principal]:
 MayRegisterGroup = Annotated[Principal, Depends(allowed("register a business group"))]
 MayUpdateHeadcount = Annotated[Principal, Depends(allowed("update a group's headcount"))]
 MaySetAllowance = Annotated[Principal, Depends(allowed("set a group's training allowance"))]
+MaySetCapabilityLimit = Annotated[
+    Principal, Depends(allowed("set a group's operational capability limit"))
+]
 MayAssignBoardChair = Annotated[Principal, Depends(allowed("assign a board chair"))]
 MayIdentifyNeed = Annotated[Principal, Depends(allowed("identify a training need"))]
 MayRecordAnalysis = Annotated[Principal, Depends(allowed("record a performance needs analysis"))]
@@ -111,6 +114,8 @@ MayProposeCentre = Annotated[Principal, Depends(allowed("propose a delivery cent
 MayCostCentre = Annotated[Principal, Depends(allowed("cost a delivery centre"))]
 MayApproveCentre = Annotated[Principal, Depends(allowed("approve a delivery centre"))]
 MayRejectCentre = Annotated[Principal, Depends(allowed("reject a delivery centre"))]
+MayManageTrainerPool = Annotated[Principal, Depends(allowed("manage a trainer pool"))]
+MayRecordTrainerAbsence = Annotated[Principal, Depends(allowed("record a trainer absence"))]
 MayOpenCycle = Annotated[Principal, Depends(allowed("open a planning cycle"))]
 MayChangeBudget = Annotated[Principal, Depends(allowed("change a cycle's budget"))]
 MaySetWeights = Annotated[Principal, Depends(allowed("set strategic weights"))]

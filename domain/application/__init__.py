@@ -26,10 +26,11 @@ from domain.application.base import (
 )
 from domain.application.boards import BoardCommands
 from domain.application.plans import PlanCommands
+from domain.application.trainers import TrainerCommands
 from domain.application.venues import VenueCommands
 
 
-class TrainingPlanner(BoardCommands, VenueCommands, PlanCommands):
+class TrainingPlanner(BoardCommands, VenueCommands, PlanCommands, TrainerCommands):
     """The trainplan application on one event store (`TrainingPlanner.open(url)`)."""
 
     name = "TrainingPlanner"

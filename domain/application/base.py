@@ -24,6 +24,7 @@ from domain.facilities import Facility
 from domain.groups import BusinessGroup
 from domain.needs import TrainingNeed
 from domain.store import store_env
+from domain.trainers import TrainerPool
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -36,6 +37,7 @@ KIND_NAMES = {
     Facility: "facility",
     DeliveryCentreProposal: "delivery centre proposal",
     PlanningCycle: "planning cycle",
+    TrainerPool: "trainer pool",
 }
 
 

@@ -54,6 +54,25 @@ class BoardCommands(PlannerBase):
         group.set_allowance(hours_per_head=hours_per_head, reason=reason, actor=actor)
         return self._stored(group)
 
+    def set_capability_limit(
+        self,
+        group_id: UUID,
+        *,
+        away_percent: float,
+        reason: str,
+        actor: str,
+        expected_version: int | None = None,
+        acting_for: Collection[UUID] | None = None,
+    ) -> int:
+        """The group's board sets the most of its headcount (per cent) that may be away
+        training in any week."""
+        check_scope(
+            acting_for, group_id, actor=actor, action="set a group's operational capability limit"
+        )
+        group = self.load(BusinessGroup, group_id, expected_version)
+        group.set_capability_limit(away_percent=away_percent, reason=reason, actor=actor)
+        return self._stored(group)
+
     def assign_board_chair(
         self, group_id: UUID, *, chair: str, actor: str, expected_version: int | None = None
     ) -> int:

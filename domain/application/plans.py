@@ -164,7 +164,7 @@ class PlanCommands(PlannerBase):
         for session in cycle.published:
             if session["venue_kind"] == "facility":
                 by_facility[session["venue_id"]].append(session)
-            else:
+            elif session["venue_kind"] == "centre":
                 self._check_centre_open(session)
             for need_id, places in session["needs"].items():
                 if places:

@@ -95,6 +95,20 @@ class VenueCommands(PlannerBase):
         )
         return self._stored(facility)
 
+    def set_facility_running_cost(
+        self,
+        facility_id: UUID,
+        *,
+        per_year: float,
+        reason: str,
+        actor: str,
+        expected_version: int | None = None,
+    ) -> int:
+        """A venue's fixed running cost a year (premises, whether used or not)."""
+        facility = self.load(Facility, facility_id, expected_version)
+        facility.set_running_cost(per_year=per_year, reason=reason, actor=actor)
+        return self._stored(facility)
+
     def decommission_facility(
         self,
         facility_id: UUID,

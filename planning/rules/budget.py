@@ -1,12 +1,16 @@
-"""Budget: the cash cost (facility room-days, centre set-up and running, trainer-days) stays
-within the cycle's budget; pinned sessions count. Learner abstraction is not cash and is not
-held to the budget. Guarded by `v.guards["budget"]` for diagnosis when present."""
+"""Budget: the cash cost stays within the cycle's budget; pinned sessions count. Revenue cash is
+the venues' fixed running costs, room-days of facilities and centres and trainer-days;
+capital is the set-up of the centres opened. With a capital budget (planning.model
+.PlanningProblem.capital_budget) the two are kept apart, the budget holding the revenue and
+the capital budget the set-up; without one the budget holds both. Learner abstraction is not
+cash and is not held to the budget. Guarded by `v.guards["budget"]` for diagnosis when
+present."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from planning.facts import session_cash
+from planning.facts import session_cash, venue_running
 from planning.rules import PlanVars
 
 
@@ -19,9 +23,18 @@ def cash_terms(v: PlanVars) -> Any:
 
 
 def add(v: PlanVars, setup: Any = 0) -> dict:
-    cash = cash_terms(v) + setup
-    ct = v.model.add(cash <= v.problem.budget - v.pinned_cash())
+    fixed = venue_running(v.problem)
+    revenue = cash_terms(v)
     guard = v.guard("budget")
+    if v.problem.capital_budget is None:
+        cts = [v.model.add(revenue + setup <= v.problem.budget - v.pinned_cash() - fixed)]
+    else:
+        cts = [v.model.add(revenue <= v.problem.budget - v.pinned_cash() - fixed)]
+        if not isinstance(setup, int):
+            cts.append(v.model.add(setup <= v.problem.capital_budget))
+        elif setup > v.problem.capital_budget:
+            cts.append(v.model.add(v.model.new_constant(setup) <= v.problem.capital_budget))
     if guard is not None:
-        ct.only_enforce_if(guard)
-    return {"cash": cash}
+        for ct in cts:
+            ct.only_enforce_if(guard)
+    return {"cash": revenue + setup + fixed}

@@ -7,6 +7,7 @@ from projections.read_models.cycles import PlanningCycles
 from projections.read_models.facilities import FacilityCalendar
 from projections.read_models.groups import GroupTrainingTime
 from projections.read_models.needs import NeedsRegister
+from projections.read_models.trainers import TrainerPools
 
 READ_MODELS: tuple[type[ReadModel], ...] = (
     NeedsRegister,
@@ -14,6 +15,7 @@ READ_MODELS: tuple[type[ReadModel], ...] = (
     GroupTrainingTime,
     CentreProposals,
     PlanningCycles,
+    TrainerPools,
     AuditTrail,
 )
 READ_MODEL_NAMES = tuple(cls.name for cls in READ_MODELS)
@@ -27,4 +29,5 @@ __all__ = [
     "GroupTrainingTime",
     "NeedsRegister",
     "PlanningCycles",
+    "TrainerPools",
 ]

@@ -489,7 +489,7 @@ def _enrich(session: dict[str, Any], rates: Rates, docs: Docs) -> dict[str, Any]
         **session,
         "title": titles[0] if titles else session["course_code"],
         "groups": ", ".join(codes),
-        "venue_name": venue.get("name"),
+        "venue_name": venue.get("name") or _online(session, "e-learning (no room)"),
         "site": venue.get("site"),
         "days": days,
         "places": sum((session.get("learners") or {}).values()),
@@ -498,6 +498,10 @@ def _enrich(session: dict[str, Any], rates: Rates, docs: Docs) -> dict[str, Any]
         ),
         "abstraction_cost": round(abstraction(learner_days, rates.abstraction_per_learner_day), 2),
     }
+
+
+def _online(session: dict[str, Any], text: str) -> str | None:
+    return text if session.get("venue_kind") == "online" else None
 
 
 def _cost_lines(cycle: Doc, docs: Docs) -> list[dict[str, Any]]:

@@ -36,6 +36,7 @@ class FacilityCalendar(ReadModel):
             sa.Column("rooms", sa.Integer, nullable=False),
             sa.Column("features", sa.JSON, nullable=False),
             sa.Column("cost_per_day", sa.Float, nullable=False),
+            sa.Column("running_cost_per_year", sa.Float, nullable=False),
             sa.Column("opened_on", sa.String(10)),
             sa.Column("decommissioned_on", sa.String(10)),
             sa.Column("status", sa.String(20), nullable=False),
@@ -99,6 +100,7 @@ class FacilityCalendar(ReadModel):
                 "rooms": s.get("rooms", 1),  # version-1 events: one room each
                 "features": s["features"],
                 "cost_per_day": s["cost_per_day"],
+                "running_cost_per_year": 0.0,
                 "opened_on": s.get("opened_on"),
                 "decommissioned_on": None,
                 "usage": [],
@@ -112,6 +114,10 @@ class FacilityCalendar(ReadModel):
         doc = docs.touch(f"Facility:{e['originator_id']}")
         doc["version"] = e["version"]
         return doc
+
+    @handles(Facility, "RunningCostSet")
+    def running_cost_set(self, docs: Docs, e: Event) -> None:
+        self._doc(docs, e)["running_cost_per_year"] = e["state"]["per_year"]
 
     @handles(Facility, "DetailsChanged")
     def details_changed(self, docs: Docs, e: Event) -> None:
@@ -164,6 +170,7 @@ class FacilityCalendar(ReadModel):
             )
         }
         register.update(
+            running_cost_per_year=doc.get("running_cost_per_year", 0.0),
             status=status,
             bookings=sum(u["kind"] == "booking" for u in doc["usage"]),
             confirmed_sessions=len(doc["sessions"]),

@@ -7,6 +7,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from domain import BusinessGroup, TrainingNeed
+from domain.groups import DEFAULT_AWAY_PERCENT
 from projections.read_model import Doc, Docs, Event, ReadModel, Rows, handles, topic_of
 
 HOURS_PER_LEARNER_DAY = 8.0  # as the optimiser counts a learner-day against the allowance
@@ -40,6 +41,7 @@ class GroupTrainingTime(ReadModel):
             sa.Column("headcount", sa.Integer, nullable=False),
             sa.Column("board_chair", sa.String(200)),
             sa.Column("allowance_hours_per_head", sa.Float),
+            sa.Column("capability_percent", sa.Float, nullable=False),
             sa.Column("needs", sa.Integer, nullable=False),
             *hours,
             sa.Column("endorsed_over_allowance", sa.Boolean, nullable=False),
@@ -64,6 +66,7 @@ class GroupTrainingTime(ReadModel):
             f"BusinessGroup:{e['originator_id']}",
             {"group_id": e["originator_id"], "code": s["code"], "name": s["name"],
              "officers": s["officers"], "staff": s["staff"], "allowance": None, "chair": None,
+             "away_percent": None,
              "needs": 0, "hours": dict.fromkeys(MEASURES, 0.0), "version": e["version"]},
         )  # fmt: skip
 
@@ -80,6 +83,10 @@ class GroupTrainingTime(ReadModel):
     @handles(BusinessGroup, "AllowanceSet")
     def group_allowance_set(self, docs: Docs, e: Event) -> None:
         self._group(docs, e)["allowance"] = e["state"]["hours_per_head"]
+
+    @handles(BusinessGroup, "CapabilityLimitSet")
+    def group_capability_limit_set(self, docs: Docs, e: Event) -> None:
+        self._group(docs, e)["away_percent"] = e["state"]["away_percent"]
 
     @handles(BusinessGroup, "BoardChairAssigned")
     def group_board_chair_assigned(self, docs: Docs, e: Event) -> None:
@@ -147,6 +154,9 @@ class GroupTrainingTime(ReadModel):
             "officers": doc["officers"], "staff": doc["staff"], "headcount": headcount,
             "board_chair": doc["chair"], "allowance_hours_per_head": doc["allowance"],
             "needs": doc["needs"], "version": doc["version"],
+            "capability_percent": (
+                DEFAULT_AWAY_PERCENT if doc.get("away_percent") is None else doc["away_percent"]
+            ),
         }  # fmt: skip
         for measure, hours in doc["hours"].items():
             row[f"hours_{measure}"] = round(hours, 2)

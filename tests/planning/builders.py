@@ -12,10 +12,11 @@ MONDAY = date(2027, 1, 4)
 
 def need(need_id="n1", group_id="g1", course="FA", learners=10, days=1.0, class_min=4,
          class_max=12, features=(), level="Essential", score=50, mandatory=False,
-         window_start=MONDAY, window_end=date(2027, 1, 29), trainers=1) -> Need:  # fmt: skip
+         window_start=MONDAY, window_end=date(2027, 1, 29), trainers=1, mode="classroom",
+         classroom_days=None, discipline="") -> Need:  # fmt: skip
     return Need(need_id, group_id, course, f"{course} course", learners, days, class_min,
                 class_max, trainers, frozenset(features), level, score, mandatory,
-                window_start, window_end)  # fmt: skip
+                window_start, window_end, mode, classroom_days, discipline)  # fmt: skip
 
 
 def venue(venue_id="v1", capacity=12, rooms=1, features=(), cost_per_day=100, taken=None,
@@ -36,13 +37,15 @@ def group(group_id="g1", headcount=100, hours=40.0) -> Group:
 
 
 def problem(needs=None, venues=None, centres=(), groups=None, budget=1_000_000,
-            starts_on=MONDAY, ends_on=date(2027, 1, 29), previous=(), weights=None):  # fmt: skip
+            starts_on=MONDAY, ends_on=date(2027, 1, 29), previous=(), weights=None,
+            pools=()):  # fmt: skip
     needs = tuple(needs if needs is not None else [need()])
     if groups is None:
         groups = [group(g) for g in sorted({n.group_id for n in needs})]
     return PlanningProblem("Test cycle", starts_on, ends_on, budget, needs,
                            tuple(venues if venues is not None else [venue()]), tuple(centres),
-                           tuple(groups), weights or Weights(), tuple(previous))  # fmt: skip
+                           tuple(groups), weights or Weights(), tuple(previous),
+                           tuple(pools))  # fmt: skip
 
 
 def solved(p, **kwargs):

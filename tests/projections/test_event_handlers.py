@@ -58,9 +58,11 @@ DOCUMENT_MODELS = [m for m in READ_MODELS if not issubclass(m, AppendOnlyReadMod
 def test_the_domain_records_the_events_the_read_models_are_checked_against():
     assert {a.__name__ for a in EVENTS} == {
         "BusinessGroup", "TrainingNeed", "Facility", "DeliveryCentreProposal", "PlanningCycle",
+        "TrainerPool",
     }  # fmt: skip
     assert EVENTS[Facility] == {  # one declared in the aggregate, the others by @event("Name")
         "Registered", "DetailsChanged", "ScheduleSubmitted", "SessionsConfirmed", "Decommissioned",
+        "RunningCostSet",
     }  # fmt: skip
     assert all(_is_event(cls) for cls in EVENT_CLASSES)
 

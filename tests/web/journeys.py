@@ -111,3 +111,14 @@ def a_centre(api: Api) -> str:
     )
     assert response.status_code == 201, response.text
     return str(response.json()["id"])
+
+
+def a_trainer_pool(api: Api, name: str = "Officer safety trainers") -> str:
+    response = api.post(
+        "lspu",
+        "/api/v1/trainer-pools",
+        {"name": name, "discipline": "officer safety", "trainers": 12, "courses": ["GP05"],
+         "base": "Hendon"},
+    )  # fmt: skip
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])

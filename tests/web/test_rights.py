@@ -15,6 +15,7 @@ from tests.web.journeys import (
     a_cycle,
     a_facility,
     a_group,
+    a_trainer_pool,
     an_analysed_need,
 )
 
@@ -27,13 +28,15 @@ ROLE_OF = {
 }
 DAY = "2003-05-06"
 
-# action -> (path, body); {g} group, {n} need, {f} facility, {c} centre, {y} cycle
+# action -> (path, body); {g} group, {n} need, {f} facility, {c} centre, {y} cycle, {p} pool
 ACTIONS: dict[str, tuple[str, dict[str, Any] | None]] = {
     "register a business group": ("/api/v1/groups",
                                   {"name": "Specialist Crime", "code": "SC", "officers": 1, "staff": 1}),
     "update a group's headcount": ("/api/v1/groups/{g}/headcount", {"officers": 1, "staff": 1}),
     "set a group's training allowance": ("/api/v1/groups/{g}/allowance",
                                          {"hours_per_head": 40, "reason": "Capability"}),
+    "set a group's operational capability limit": ("/api/v1/groups/{g}/capability",
+                                                   {"away_percent": 5, "reason": "Capability"}),
     "assign a board chair": ("/api/v1/groups/{g}/board-chair", {"chair": "AC TP"}),
     "identify a training need": ("/api/v1/needs",
                                  {"group_id": "{g}", "title": "First aid", "trigger": "incident"}),
@@ -60,6 +63,12 @@ ACTIONS: dict[str, tuple[str, dict[str, Any] | None]] = {
                                {"setup_cost": 1, "running_cost_per_day": 1, "notes": "Study"}),
     "approve a delivery centre": ("/api/v1/centres/{c}/approve", {"reason": "Why"}),
     "reject a delivery centre": ("/api/v1/centres/{c}/reject", {"reason": "Why"}),
+    "manage a trainer pool": ("/api/v1/trainer-pools",
+                              {"name": "OST trainers", "discipline": "officer safety",
+                               "trainers": 4, "courses": ["GP05"]}),
+    "record a trainer absence": ("/api/v1/trainer-pools/{p}/absences",
+                                 {"starts_on": DAY, "ends_on": DAY, "trainers": 1,
+                                  "kind": "leave", "reason": "Why"}),
     "open a planning cycle": ("/api/v1/cycles",
                               {"name": "2004/05", "starts_on": DAY, "ends_on": DAY, "budget": 1}),
     "change a cycle's budget": ("/api/v1/cycles/{y}/budget", {"budget": 1, "reason": "Why"}),
@@ -84,7 +93,7 @@ def test_every_right_in_the_table_is_exercised_here() -> None:
 def world(api: Api) -> dict[str, str]:
     group = a_group(api)
     return {"g": group, "n": an_analysed_need(api, group), "f": a_facility(api, group),
-            "c": a_centre(api), "y": a_cycle(api)}  # fmt: skip
+            "c": a_centre(api), "y": a_cycle(api), "p": a_trainer_pool(api)}  # fmt: skip
 
 
 def fill(value: Any, ids: dict[str, str]) -> Any:

@@ -33,6 +33,7 @@ from api.http.schemas.facilities import (
     FacilityChange,
     FacilityOut,
     FacilityRegistration,
+    RunningCostSetting,
     ScheduleImported,
     ScheduleSubmission,
 )
@@ -260,6 +261,27 @@ def upload_schedule(
     )
     response.headers["ETag"] = etag(done.version)
     return ScheduleImported.model_validate({"id": facility_id, **done.as_dict()})
+
+
+@router.post("/{facility_id}/running-cost", responses=CHANGE)
+def set_facility_running_cost(
+    facility_id: UUID,
+    body: RunningCostSetting,
+    principal: MayChangeFacility,
+    expected: ExpectedVersionDep,
+    planner: PlannerDep,
+    response: Response,
+) -> Written:
+    """LSPU sets the venue's fixed running cost a year: revenue in every plan that keeps the
+    venue, saved by a what-if that closes it (`close=NAME`)."""
+    version = planner.set_facility_running_cost(
+        facility_id,
+        per_year=body.per_year,
+        reason=body.reason,
+        actor=principal.name,
+        expected_version=expected,
+    )
+    return written(response, facility_id, version)
 
 
 @router.post("/{facility_id}/decommission", responses=CHANGE)

@@ -11,6 +11,7 @@ from api.http.deps import (
     MayAssignBoardChair,
     MayRegisterGroup,
     MaySetAllowance,
+    MaySetCapabilityLimit,
     MayUpdateHeadcount,
     PlannerDep,
     etag,
@@ -22,6 +23,7 @@ from api.http.schemas.common import Written
 from api.http.schemas.groups import (
     AllowanceSetting,
     BoardChairAssignment,
+    CapabilityLimitSetting,
     GroupOut,
     GroupRegistration,
     HeadcountUpdate,
@@ -43,6 +45,7 @@ def group_out(group: BusinessGroup) -> GroupOut:
         staff=group.staff,
         headcount=group.headcount,
         allowance_hours_per_head=group.allowance_hours_per_head,
+        capability_percent=group.capability_percent,
         board_chair=group.board_chair,
     )
 
@@ -105,6 +108,28 @@ def set_allowance(
     version = planner.set_allowance(
         group_id,
         hours_per_head=body.hours_per_head,
+        reason=body.reason,
+        actor=principal.name,
+        expected_version=expected,
+        acting_for=principal.acting_for,
+    )
+    return written(response, group_id, version)
+
+
+@router.post("/{group_id}/capability", responses=CHANGE)
+def set_capability_limit(
+    group_id: UUID,
+    body: CapabilityLimitSetting,
+    principal: MaySetCapabilityLimit,
+    expected: ExpectedVersionDep,
+    planner: PlannerDep,
+    response: Response,
+) -> Written:
+    """The group's board sets the most of its headcount (per cent, 0-100) that may be away
+    training in any week; the optimiser keeps every week under it (5% until set)."""
+    version = planner.set_capability_limit(
+        group_id,
+        away_percent=body.away_percent,
         reason=body.reason,
         actor=principal.name,
         expected_version=expected,

@@ -96,7 +96,7 @@ SolverStatus = Annotated[
     Query(min_length=1, max_length=20, description="The solver's status", examples=["OPTIMAL"]),
 ]
 Edition = Literal["draft", "published"]
-VenueKind = Literal["facility", "centre"]
+VenueKind = Literal["facility", "centre", "online"]
 
 
 def monday(day: date | None) -> date | None:

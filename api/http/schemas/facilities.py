@@ -62,6 +62,17 @@ class ScheduleSubmission(Body):
         return entries
 
 
+class RunningCostSetting(Body):
+    per_year: float = Field(
+        ge=0,
+        le=100_000_000,
+        description="Fixed running cost a year in pounds (premises, rates, maintenance), paid "
+        "whether its rooms are used or not",
+        examples=[120000],
+    )
+    reason: Reason
+
+
 class Decommissioning(Body):
     on: Day
     reason: Reason

@@ -27,6 +27,16 @@ class AllowanceSetting(Body):
     reason: Reason
 
 
+class CapabilityLimitSetting(Body):
+    away_percent: float = Field(
+        ge=0,
+        le=100,
+        description="The most of the group's headcount, in per cent, away training in any week",
+        examples=[5],
+    )
+    reason: Reason
+
+
 class BoardChairAssignment(Body):
     chair: PlainText = Field(min_length=1, max_length=200, examples=["AC Territorial Policing"])
 
@@ -40,4 +50,8 @@ class GroupOut(BaseModel):
     staff: int
     headcount: int
     allowance_hours_per_head: float | None
+    capability_percent: float = Field(
+        description="Of its headcount, the most (per cent) away training in any week",
+        examples=[5.0],
+    )
     board_chair: str | None

@@ -14,6 +14,12 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 
 from api.http.schemas.common import Page
+from api.http.schemas.trainers import (
+    TrainerAbsenceRow,
+    TrainerAbsencesPage,
+    TrainerPoolRow,
+    TrainerPoolsPage,
+)
 
 
 class NeedRow(BaseModel):
@@ -86,6 +92,9 @@ class FacilityRow(BaseModel):
     rooms: int = Field(description="Rooms that can be used at once")
     features: list[str] = Field(description="What it offers", examples=[["gym", "mats"]])
     cost_per_day: float = Field(description="Day rate, pounds")
+    running_cost_per_year: float = Field(
+        description="Fixed running cost a year, pounds, used or not (what closing it saves)"
+    )
     opened_on: date | None = Field(description="First day it can be used")
     decommissioned_on: date | None = Field(description="Last day, once decommissioned")
     status: str = Field(description="in service or decommissioned")
@@ -147,6 +156,10 @@ class GroupTimeRow(BaseModel):
     board_chair: str | None = Field(description="Who chairs its training board")
     allowance_hours_per_head: float | None = Field(
         description="The board's acceptable training hours per head; null: not set"
+    )
+    capability_percent: float = Field(
+        description="Operational capability: the most of its headcount (per cent) the board "
+        "lets be away training in any week (5 until the board sets it)"
     )
     needs: int = Field(description="Its training needs, any status")
     hours_demanded: float = Field(description="Learner-hours of its analysed needs and later")
@@ -304,6 +317,8 @@ ROW_MODELS: dict[str, type[BaseModel]] = {
     "runs": RunRow,
     "prospectus": ProspectusSessionRow,
     "costs": CostLineRow,
+    "trainer_pools": TrainerPoolRow,
+    "trainer_absences": TrainerAbsenceRow,
 }
 """The row model of each read model of `projections.QUERIES` (but the audit trail's, in
 `api.http.schemas.audit`)."""
@@ -319,6 +334,8 @@ PAGES: dict[str, type[Page[Any]]] = {
     "runs": RunsPage,
     "prospectus": ProspectusPage,
     "costs": CostsPage,
+    "trainer_pools": TrainerPoolsPage,
+    "trainer_absences": TrainerAbsencesPage,
 }
 """The page model of each read model in ROW_MODELS."""
 
