@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.web.pages import home, signin
+from api.web.pages import home, prospectus, signin
 
-ROUTERS: tuple[APIRouter, ...] = (signin.router, home.router)
+ROUTERS: tuple[APIRouter, ...] = (signin.router, home.router, prospectus.router)
