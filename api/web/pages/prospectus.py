@@ -46,7 +46,7 @@ def _sessions(
 def _months(cycle: dict[str, Any]) -> list[str]:
     year, month = int(cycle["starts_on"][:4]), int(cycle["starts_on"][5:7])
     last = cycle["ends_on"][:7]
-    out = []
+    out: list[str] = []
     while f"{year:04d}-{month:02d}" <= last and len(out) < 36:
         out.append(f"{year:04d}-{month:02d}")
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
