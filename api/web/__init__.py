@@ -17,7 +17,7 @@ from fastapi.openapi.docs import (
     get_swagger_ui_html,
     get_swagger_ui_oauth2_redirect_html,
 )
-from fastapi.responses import HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from api.web.common import PageRefused, SignInRequired, on_page_refused, on_sign_in_required
@@ -41,6 +41,10 @@ def install(app: FastAPI) -> None:
 
 def _documentation(app: FastAPI) -> None:
     openapi_url = app.openapi_url or "/openapi.json"
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> FileResponse:
+        return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml")
 
     @app.get("/docs", include_in_schema=False)
     def swagger_ui() -> HTMLResponse:

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.web.pages import home, prospectus, signin
+from api.web.pages import facilities, home, prospectus, signin
 
-ROUTERS: tuple[APIRouter, ...] = (signin.router, home.router, prospectus.router)
+ROUTERS: tuple[APIRouter, ...] = (
+    signin.router,
+    home.router,
+    prospectus.router,
+    facilities.router,
+)
