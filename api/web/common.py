@@ -4,6 +4,7 @@ people read instead of ids."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from pathlib import Path
@@ -21,6 +22,8 @@ from api.stack import Stack
 from api.web.session import COOKIE, WebUser, same_secret, signing_key, user_of
 from projections import Projections
 
+UUID_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 
@@ -208,3 +211,29 @@ def group_codes(projections: Projections) -> dict[str, str]:
 
 def need_titles(projections: Projections) -> Mapping[str, dict[str, Any]]:
     return {r["need_id"]: r for r in every_row(projections, "needs")}
+
+
+def id_names(projections: Projections) -> dict[str, str]:
+    """Every id a person might meet in an event's summary, with its name: groups (code),
+    facilities, centres, cycles and needs."""
+    names = {key: code for key, code in group_codes(projections).items()}
+    names.update(facility_names(projections))
+    names.update(centre_names(projections))
+    names.update({row["cycle_id"]: row["name"] for row in every_row(projections, "cycles")})
+    names.update({key: row["title"] for key, row in need_titles(projections).items()})
+    return names
+
+
+def readable(summary: str, names: Mapping[str, str]) -> str:
+    """An event's summary without its kind and type prefix and with ids as names."""
+    _, colon, rest = summary.partition(": ")
+    text = rest if colon else ""
+    for found in set(UUID_TEXT.findall(text)):
+        if found in names:
+            text = text.replace(found, names[found])
+    return text
+
+
+def words(event_type: str) -> str:
+    """`AnalysisRecorded` -> `analysis recorded`."""
+    return CAMEL.sub(" ", event_type).lower()

@@ -39,3 +39,16 @@ def test_the_prospectus_filters_by_group_and_downloads_what_it_shows(client: Tes
 def test_a_malformed_month_is_refused_naming_the_field(client: TestClient) -> None:
     page = sign_in(client, "demo-tmb").get("/prospectus", params={"month": "June"})
     assert page.status_code == 422 and "month: must be YYYY-MM" in page.text
+
+
+def test_the_needs_register_filters_and_a_needs_page_tells_its_story(client: TestClient) -> None:
+    sign_in(client, "demo-chair-tp")
+    page = client.get("/needs", params={"group": "TP", "priority": "Mandated"})
+    assert page.status_code == 200 and "Officer safety training refresher" in page.text
+    assert ">SO<" not in page.text
+    start = page.text.index('<a href="/needs/') + len('<a href="')
+    story = client.get(page.text[start : page.text.index('"', start)])
+    assert story.status_code == 200
+    for said in ("Identified", "by <strong>planner.tp</strong>", "Prioritised", "Why: Mandated"):
+        assert said in story.text
+    assert "group_id=TP" in story.text  # ids read as names

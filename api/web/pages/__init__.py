@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.web.pages import facilities, home, prospectus, signin
+from api.web.pages import facilities, home, needs, prospectus, signin
 
 ROUTERS: tuple[APIRouter, ...] = (
     signin.router,
     home.router,
     prospectus.router,
     facilities.router,
+    needs.router,
 )
