@@ -52,3 +52,10 @@ def test_the_needs_register_filters_and_a_needs_page_tells_its_story(client: Tes
     for said in ("Identified", "by <strong>planner.tp</strong>", "Prioritised", "Why: Mandated"):
         assert said in story.text
     assert "group_id=TP" in story.text  # ids read as names
+
+
+def test_training_time_per_head_draws_each_group_against_its_allowance(client: TestClient) -> None:
+    page = sign_in(client, "demo-chair-so").get("/training-time")
+    assert page.status_code == 200 and "<svg" in page.text
+    assert "SO allowance: 48.0 h per head" in page.text
+    assert '<th scope="row">TP</th><td class="n">27,206</td><td class="n">40.0 h</td>' in page.text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.web.pages import facilities, home, needs, prospectus, signin
+from api.web.pages import allowance, facilities, home, needs, prospectus, signin
 
 ROUTERS: tuple[APIRouter, ...] = (
     signin.router,
@@ -12,4 +12,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     prospectus.router,
     facilities.router,
     needs.router,
+    allowance.router,
 )
