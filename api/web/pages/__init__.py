@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.web.pages import allowance, facilities, home, needs, prospectus, signin
+from api.web.pages import allowance, facilities, home, needs, prospectus, runs, signin
 
 ROUTERS: tuple[APIRouter, ...] = (
     signin.router,
@@ -13,4 +13,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     facilities.router,
     needs.router,
     allowance.router,
+    runs.router,
 )
