@@ -93,3 +93,13 @@ def test_the_api_documentation_is_served_from_this_site(client: TestClient) -> N
         assert "cdn" not in page.text.lower() and "fonts.googleapis" not in page.text
     assert client.get("/static/docs/swagger-ui-bundle.js").status_code == 200
     assert client.get("/static/docs/redoc.standalone.js").status_code == 200
+
+
+def test_the_audit_desk_and_its_export_refuse_everyone_but_auditors(client: TestClient) -> None:
+    for token in ("demo-tmb", "demo-lspu", "demo-planner-tp"):
+        sign_in(client, token)
+        assert client.get("/audit").status_code == 403
+        assert client.get("/audit/export").status_code == 403
+    sign_in(client, "demo-auditor")
+    assert client.get("/audit?check=1").status_code == 200
+    assert client.get("/audit?as_of=2003-13-01").text.count("must be a date") == 1

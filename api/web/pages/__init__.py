@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.web.pages import allowance, facilities, home, needs, prospectus, runs, signin
+from api.web.pages import allowance, audit, facilities, home, needs, prospectus, runs, signin
 
 ROUTERS: tuple[APIRouter, ...] = (
     signin.router,
@@ -14,4 +14,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     needs.router,
     allowance.router,
     runs.router,
+    audit.router,
 )
