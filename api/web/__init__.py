@@ -17,7 +17,7 @@ from fastapi.openapi.docs import (
     get_swagger_ui_html,
     get_swagger_ui_oauth2_redirect_html,
 )
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from api.web.common import PageRefused, SignInRequired, on_page_refused, on_sign_in_required
@@ -30,6 +30,7 @@ DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
 def install(app: FastAPI) -> None:
     """The pages, their static files and the API documentation, on `app`. The app is made
     with `docs_url=None, redoc_url=None`: these pages serve /docs and /redoc themselves."""
+    _redoc_bundle(app)  # before the mount, which would serve the bundle as it is
     app.mount("/static/docs", StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_exception_handler(SignInRequired, on_sign_in_required)
@@ -37,6 +38,26 @@ def install(app: FastAPI) -> None:
     for router in ROUTERS:
         app.include_router(router)
     _documentation(app)
+
+
+REDOC_LOGO = "https://cdn.redoc.ly/redoc/logo-mini.svg"
+
+
+def _redoc_bundle(app: FastAPI) -> None:
+    """ReDoc's bundle as packaged, but for the one asset it fetches from its makers' host (its
+    logo, drawn in the sidebar), which is pointed at this site's icon."""
+    bundle: list[bytes] = []
+
+    @app.get("/static/docs/redoc.standalone.js", include_in_schema=False)
+    def redoc_bundle() -> Response:
+        if not bundle:
+            text = (DOCS_ASSETS / "redoc.standalone.js").read_bytes()
+            bundle.append(text.replace(REDOC_LOGO.encode(), b"/static/favicon.svg"))
+        return Response(
+            bundle[0],
+            media_type="text/javascript",
+            headers={"Cache-Control": "public, max-age=86400"},
+        )
 
 
 def _documentation(app: FastAPI) -> None:
