@@ -34,6 +34,7 @@ from api.http.routers import (
 )
 from api.settings import Settings, get_settings
 from api.stack import Stack, open_stack
+from api.web import install as install_pages
 
 DESCRIPTION = """
 Training needs, facilities and the prospectus of a police force's training boards.
@@ -126,6 +127,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         openapi_tags=TAGS,
         lifespan=lifespan,
+        docs_url=None,  # served by api.web with local assets
+        redoc_url=None,
     )
     problems.install(app)
     app.add_middleware(ReadYourWritesMiddleware, stack_getter=stack_of)
@@ -133,6 +136,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (groups, needs, facilities, centres, cycles, read_models, prospectus, audit,
                    trainers):  # fmt: skip
         app.include_router(module.router)
+    install_pages(app)
 
     @app.get("/health", tags=["service"])
     def health(request: Request) -> Health:
