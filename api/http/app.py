@@ -11,8 +11,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
-from pydantic import BaseModel
+from fastapi import FastAPI, Request
+from pydantic import BaseModel, Field
 from starlette.types import Scope
 
 from api.http import problems
@@ -69,8 +69,25 @@ TAGS = [
 ]
 
 
+class QuarantinedEvent(BaseModel):
+    view: str = Field(description="The read model that could not apply it", examples=["needs"])
+    position: int = Field(description="The event's position in the history", examples=[42])
+    event_type: str = Field(examples=["TrainingNeed.Identified"])
+    since: str = Field(description="When it was quarantined (UTC)")
+    attempts: int = Field(description="How often it was tried (retries included)")
+
+
 class Health(BaseModel):
-    status: str = "ok"
+    status: str = Field(
+        default="ok",
+        description="ok, or degraded while a read model carries on past events it could not "
+        "apply (quarantined: `trainplan projections status` gives the errors, `trainplan "
+        "projections retry` applies them again)",
+    )
+    quarantined: int = Field(default=0, description="How many events are quarantined")
+    quarantine: list[QuarantinedEvent] = Field(
+        default_factory=list, description="The first 50 of them, by read model and position"
+    )
 
 
 class WhoAmI(BaseModel):
@@ -121,9 +138,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
 
     @app.get("/health", tags=["service"])
-    def health() -> Health:
-        """Liveness, without authentication."""
-        return Health()
+    def health(request: Request) -> Health:
+        """Liveness, without authentication, and the events the read models could not apply
+        and carried on past (quarantined; the errors themselves are for the operator's
+        `trainplan projections status`)."""
+        stack = stack_of(request.scope)
+        held = [] if stack is None else stack.projections.quarantined()
+        return Health(
+            status="degraded" if held else "ok",
+            quarantined=len(held),
+            quarantine=[
+                QuarantinedEvent(
+                    view=entry.view,
+                    position=entry.position,
+                    event_type=entry.event_type,
+                    since=entry.since,
+                    attempts=entry.attempts,
+                )
+                for entry in held[:50]
+            ],
+        )
 
     @app.get("/api/v1/whoami", tags=["service"], responses=problems.problems(401))
     def whoami(principal: PrincipalDep) -> WhoAmI:

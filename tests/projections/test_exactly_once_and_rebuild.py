@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy.exc
 
 from domain import TrainingPlanner
 from projections import (
@@ -60,15 +61,17 @@ def test_a_batch_that_fails_leaves_neither_rows_nor_position_and_a_retry_complet
 
     def failing(key, doc, docs):  # type: ignore[no-untyped-def]
         if key.startswith("PlanningCycle:") and doc["runs"]:
-            raise RuntimeError("the process died here")
+            lost = ConnectionError("server closed the connection unexpectedly")
+            raise sqlalchemy.exc.OperationalError("INSERT INTO cycles ...", {}, lost)
         return real_render(key, doc, docs)
 
     monkeypatch.setattr(cycles, "render", failing)
-    with pytest.raises(RuntimeError, match="died"):
+    with pytest.raises(sqlalchemy.exc.OperationalError, match="connection"):
         projections.catch_up(["cycles"], batch=7)
     stopped_at = projections.positions()["cycles"]
     assert 0 < stopped_at < projections.head()
     assert projections.query("runs")[1] == 0  # the failed batch left no row behind
+    assert projections.quarantined() == []  # a lost connection is no event's fault
     monkeypatch.setattr(cycles, "render", real_render)
     projections.catch_up()
     recovered = projections.digests()
