@@ -10,7 +10,12 @@ it. Where another process drives the read models (`trainplan projections run` on
 pass the store's head instead.
 
 A rebuild replays every event into shadow tables (`<table>__r<stamp>`) and swaps them in, in one
-transaction, when complete: readers never see a half-built model."""
+transaction, when complete: readers never see a half-built model.
+
+One event a read model cannot apply never stops it nor the others: it is quarantined and the
+read model carries on past it (the policy: `projections.quarantine`; how: `projections.batches.
+apply_guarded`), in a catch-up, a long-lived runner and a rebuild alike. `quarantined()` lists
+such events, `retry()` applies them again once the cause is put right."""
 
 from __future__ import annotations
 
