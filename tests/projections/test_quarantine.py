@@ -153,6 +153,11 @@ def test_status_and_health_show_the_quarantined_event_and_retry_clears_it_once_f
     )
     projections.retry()
     assert projections.quarantined() == []
+    nothing = runner.invoke(cli, ["projections", "retry"], terminal_width=200)
+    assert (nothing.exit_code, nothing.output.strip()) == (
+        0,
+        "No quarantined events: nothing to retry.",
+    )
     stored = POISON if database_url.startswith("sqlite") else "Officer\ufffdsafety"
     assert titles(projections) == sorted(["Officer safety refresher", stored])
     retried_digests = projections.digests()
