@@ -166,6 +166,9 @@ def rebuild(
         for name, position in positions.items():
             table.add_row(name, f"{position:,}", digests[name])
         console.print(table)
+        held = projections.quarantined(names)
+        if held:
+            show_quarantined(held, title="Quarantined (the rebuild carried on past them)")
     except RunnerBusy as error:
         console.print(f"[red]{error}[/red]")
         raise typer.Exit(1) from error

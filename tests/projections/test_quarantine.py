@@ -169,7 +169,11 @@ def test_status_and_health_show_the_quarantined_event_and_retry_clears_it_once_f
 
 
 def test_a_rebuild_quarantines_the_poison_event_instead_of_failing(
-    planner: TrainingPlanner, projections: Projections, fault: Any
+    planner: TrainingPlanner,
+    projections: Projections,
+    fault: Any,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     group_id = a_group(planner)
     poison = poison_need(planner, group_id)
@@ -186,3 +190,11 @@ def test_a_rebuild_quarantines_the_poison_event_instead_of_failing(
     assert again == positions
     views = [e.view for e in projections.quarantined()]
     assert len(views) == len(set(views))
+
+    monkeypatch.setenv("TRAINPLAN_DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    rebuilt = CliRunner().invoke(cli, ["projections", "rebuild", "needs"])
+    get_settings.cache_clear()
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert "Quarantined (the rebuild carried on past them)" in rebuilt.output
+    assert f"needs: event {poison} (TrainingNeed.Identified v1" in rebuilt.output
