@@ -9,7 +9,9 @@ moves past it in the same transaction; the read model carries on with the next e
 then lack what that event would have changed (and a later event of the same entity that needs
 it may be quarantined in turn), until the cause is put right and `trainplan projections retry`
 applies the quarantined events again, in order, clearing those that now apply and keeping
-those that still fail. A rebuild quarantines the same way.
+those that still fail. A retry applies an event after the events that followed it: where a
+later event of the same entity did apply in the meantime, a rebuild of the read model gives the
+exact rows. A rebuild quarantines the same way.
 
 Errors an event cannot cause (a lost connection, a locked database: see `is_transient`) are
 never quarantined: the batch fails as a whole, leaves neither rows nor position behind, and the
