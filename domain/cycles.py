@@ -149,7 +149,9 @@ class PlanningCycle(Aggregate):
         run_id = v.text("run_id", run_id, max_length=80)
         if run_id in self.runs or run_id in self.runs_in_progress:
             raise InvalidValue("run_id", f"run {run_id} already exists")
-        self._run_started(run_id=run_id, settings=dict(settings), actor=v.actor(actor))
+        self._run_started(
+            run_id=run_id, settings=v.plain_data("settings", settings), actor=v.actor(actor)
+        )
 
     @event("OptimisationRunStarted")
     def _run_started(self, run_id: str, settings: dict[str, Any], actor: str) -> None:
@@ -209,7 +211,7 @@ class PlanningCycle(Aggregate):
         self._run_recorded(
             run_id=run_id,
             inputs_digest=v.text("inputs_digest", inputs_digest, max_length=128),
-            settings=dict(settings),
+            settings=v.plain_data("settings", settings),
             status=status,
             objective=None if objective is None else float(objective),
             bound=None if bound is None else float(bound),

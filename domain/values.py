@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable
 from datetime import date
 from enum import Enum, StrEnum
+from typing import Any
 
 from domain.errors import InvalidValue
 
@@ -90,6 +91,23 @@ def plain(field: str, value: str) -> str:
     if rule is not None:
         raise InvalidValue(field, rule)
     return value.replace("\r\n", "\n")
+
+
+def plain_data(field: str, value: dict[str, Any]) -> dict[str, Any]:
+    """A copy of free-form data (a run's settings) whose every text, keys too, is `plain`; an
+    InvalidValue names the path to the first that is not (`settings.what_if.close`)."""
+
+    def walk(path: str, item: Any) -> Any:
+        if isinstance(item, str):
+            return plain(path, item)
+        if isinstance(item, dict):
+            return {plain(path, str(k)): walk(f"{path}.{k}", v) for k, v in item.items()}
+        if isinstance(item, list | tuple):
+            return type(item)(walk(f"{path}[{i}]", v) for i, v in enumerate(item))
+        return item
+
+    copied: dict[str, Any] = walk(field, dict(value))
+    return copied
 
 
 def text(field: str, value: object, *, max_length: int = 2000) -> str:

@@ -9,7 +9,8 @@ The modules, each importing only those above it in this list:
     database      the read models' database: URL, engine, shared tables, fast inserts
     read_model    what a read model is: ReadModel, its documents, `@handles(Aggregate, "Event")`
     read_models/  the read models, one module each, and READ_MODELS
-    batches       applying a batch of events to read models, exactly once
+    quarantine    events a read model could not apply, kept aside with their error
+    batches       applying a batch of events to read models, exactly once; quarantining
     locks         one runner per read model
     queries       the read models as paged lists, a venue's calendar, the optimiser's input
     runner        Projections: catch-up, follow, rebuild, digests, queries
@@ -21,10 +22,11 @@ The modules, each importing only those above it in this list:
 
 from projections.database import read_models_url_for
 from projections.locks import RunnerBusy
+from projections.quarantine import Quarantined
 from projections.queries import QUERIES, QueryError, ReadModelSource
 from projections.read_model import UnknownReadModel
 from projections.read_models import READ_MODEL_NAMES
-from projections.runner import Projections, RebuildProgress, open_projections
+from projections.runner import Projections, RebuildProgress, Retried, open_projections
 
 # Old names, kept until api/ and bench/ use the new ones.
 VIEW_NAMES = READ_MODEL_NAMES
@@ -36,9 +38,11 @@ __all__ = [
     "READ_MODEL_NAMES",
     "VIEW_NAMES",
     "Projections",
+    "Quarantined",
     "QueryError",
     "ReadModelSource",
     "RebuildProgress",
+    "Retried",
     "RunnerBusy",
     "UnknownReadModel",
     "UnknownView",

@@ -13,19 +13,34 @@ Events reach the read models in batches read straight from the notification log
 
 This is the pattern of eventsourcing's `eventsourcing.projection` (a read model that records
 its rows and its tracking position atomically), written for batches: the library's stock runner
-commits once per event, which caps a rebuild at a few hundred events a second."""
+commits once per event, which caps a rebuild at a few hundred events a second.
+
+**One bad event stops nothing** (`apply_guarded`). If the batch fails to apply for a reason an
+event can cause (a handler that raises, a value the database refuses, e.g. a NUL in a text
+column on PostgreSQL), its transaction is rolled back and each read model is tried again on its
+own: those that can apply the batch do, each in its own transaction; one that cannot is narrowed
+down by halving the batch (about 2 log2(batch) transactions) to the event it cannot apply, which
+is quarantined (`projections.quarantine`: recorded with its error, and logged) while the read
+model's position moves past it, so it carries on with the next event. An error no event can
+cause (a lost connection, a locked database) fails the batch as before: nothing is quarantined,
+and the next catch-up tries again. `reapply` applies a quarantined event again (`trainplan
+projections retry`)."""
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 
+from projections import quarantine
 from projections.database import chunks, insert_rows, tracking
 from projections.read_model import AppendOnlyReadModel, Bound, Docs, Event
+
+log = logging.getLogger("trainplan.projections")
 
 
 def apply_batches(
@@ -73,6 +88,96 @@ def apply_batches(
     if new:
         conn.execute(sa.insert(tracking), new)
     return applied
+
+
+def apply_guarded(
+    engine: Engine,
+    bounds: Sequence[Bound],
+    events: list[Event],
+    docs: dict[str, Docs],
+    *,
+    defer: bool = False,
+) -> int:
+    """`apply_batches` in a transaction of its own; if it fails for a reason an event can cause,
+    each read model on its own, quarantining the events it cannot apply (see the module's
+    docstring). Returns how many event applications were made.
+
+    With `defer` (a rebuild keeping its documents in memory, which a failed batch leaves half
+    changed) the error is raised: the rebuild starts again without deferring."""
+    try:
+        with engine.begin() as conn:
+            return apply_batches(conn, bounds, events, docs, defer=defer)
+    except Exception as error:
+        if defer or quarantine.is_transient(error):
+            raise
+        log.warning(
+            "a batch of %s events (%s to %s) failed (%s); applying it to each read model on "
+            "its own to find the event at fault",
+            len(events),
+            events[0]["id"],
+            events[-1]["id"],
+            quarantine.describe(error),
+        )
+    return sum(_isolate(engine, bound, events) for bound in bounds)
+
+
+def _isolate(engine: Engine, bound: Bound, events: list[Event]) -> int:
+    """Applies `events` to one read model, halving the batch around a failure down to the one
+    event it cannot apply, which is quarantined. Fresh documents on every attempt: a failed one
+    may have changed its own in memory."""
+    try:
+        with engine.begin() as conn:
+            return apply_batches(conn, [bound], events, {bound.tracking_key: Docs(bound.docs)})
+    except Exception as error:
+        if quarantine.is_transient(error):
+            raise
+        if len(events) > 1:
+            middle = len(events) // 2
+            return _isolate(engine, bound, events[:middle]) + _isolate(
+                engine, bound, events[middle:]
+            )
+        _quarantine(engine, bound, events[0], error)
+        return 0
+
+
+def _quarantine(engine: Engine, bound: Bound, event: Event, error: BaseException) -> None:
+    """Records the event in quarantine and moves the read model's position past it, in one
+    transaction (unless the read model has already passed it)."""
+    key = bound.tracking_key
+    with engine.begin() as conn:
+        position = conn.execute(
+            sa.select(tracking.c.position).where(tracking.c.view == key).with_for_update()
+        ).scalar()
+        if position is not None and position >= event["id"]:
+            return
+        quarantine.record(conn, key, event, error)
+        values = {"position": event["id"], "updated_at": time.time()}
+        if position is None:
+            conn.execute(sa.insert(tracking).values(view=key, **values))
+        else:
+            conn.execute(sa.update(tracking).where(tracking.c.view == key).values(**values))
+    log.error(
+        "projection %s cannot apply event %s (%s %s v%s): %s; the event is quarantined and "
+        "the projection carries on past it (`trainplan projections status`, then `retry` "
+        "once the cause is put right)",
+        bound.name,
+        event["id"],
+        event["entity"],
+        event["kind"],
+        event["version"],
+        quarantine.describe(error),
+    )
+
+
+def reapply(conn: Connection, bound: Bound, event: Event) -> None:
+    """Applies one event again to a read model that is past it (a quarantined event), inside
+    the caller's transaction; the read model's position stays where it is."""
+    conn.execute(
+        sa.select(tracking.c.position)
+        .where(tracking.c.view == bound.tracking_key)
+        .with_for_update()
+    ).all()  # waits for a runner's batch in flight to commit (PostgreSQL)
+    _apply(conn, bound, [event], Docs(bound.docs), defer=False)
 
 
 def apply_batch(conn: Connection, bound: Bound, events: list[Event], docs: Docs) -> int:

@@ -10,7 +10,12 @@ it. Where another process drives the read models (`trainplan projections run` on
 pass the store's head instead.
 
 A rebuild replays every event into shadow tables (`<table>__r<stamp>`) and swaps them in, in one
-transaction, when complete: readers never see a half-built model."""
+transaction, when complete: readers never see a half-built model.
+
+One event a read model cannot apply never stops it nor the others: it is quarantined and the
+read model carries on past it (the policy: `projections.quarantine`; how: `projections.batches.
+apply_guarded`), in a catch-up, a long-lived runner and a rebuild alike. `quarantined()` lists
+such events, `retry()` applies them again once the cause is put right."""
 
 from __future__ import annotations
 
@@ -28,10 +33,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from domain import TrainingPlanner, store_env
-from projections.batches import apply_batches, finish
+from projections import quarantine
+from projections.batches import apply_guarded, finish, reapply
 from projections.database import common, digest_rows, make_engine, read_models_url_for, tracking
 from projections.events import read_events
 from projections.locks import Locks, RunnerBusy, holder_name
+from projections.quarantine import Quarantined
 from projections.queries import ReadModelSource, query
 from projections.read_model import Bound, Docs, UnknownReadModel, bind
 from projections.read_models import READ_MODELS
@@ -58,6 +65,15 @@ class RebuildProgress:
 
 
 ProgressCallback = Callable[[RebuildProgress], None]
+
+
+@dataclass(frozen=True)
+class Retried:
+    """What `Projections.retry` did: the quarantined events that now applied (cleared), and
+    those that still fail (kept, with their new error)."""
+
+    cleared: list[Quarantined]
+    failing: list[Quarantined]
 
 
 class Projections:
@@ -120,6 +136,53 @@ class Projections:
                 row[0]: row[1] for row in c.execute(sa.select(tracking.c.view, tracking.c.position))
             }
         return {name: int(found.get(name, 0)) for name in self.read_models}
+
+    # --- quarantine ------------------------------------------------------------------------
+
+    def quarantined(self, names: Iterable[str] | None = None) -> list[Quarantined]:
+        """The events the read models `names` (default: all) could not apply and carried on
+        past (`projections.quarantine`), by read model and position."""
+        return quarantine.entries(self.engine, [b.tracking_key for b in self.select(names)])
+
+    def retry(self, names: Iterable[str] | None = None) -> Retried:
+        """Applies each quarantined event of the read models `names` (default: all) again, in
+        order: one that now applies is cleared, one that still fails stays quarantined with its
+        new error. Each event goes in its own transaction; the read models' positions stay
+        where they are."""
+        cleared: list[Quarantined] = []
+        failing: list[Quarantined] = []
+        with self._mutex:
+            for bound in self.select(names):
+                for entry in quarantine.entries(self.engine, [bound.tracking_key]):
+                    found = read_events(
+                        self.reader, after=entry.position - 1, upto=entry.position, limit=1
+                    )
+                    try:
+                        if not found:
+                            raise LookupError(f"event {entry.position} is not in the store")
+                        with self.engine.begin() as conn:
+                            reapply(conn, bound, found[0])
+                            quarantine.clear(conn, bound.tracking_key, entry.position)
+                    except Exception as error:
+                        if quarantine.is_transient(error):
+                            raise
+                        with self.engine.begin() as conn:
+                            quarantine.still_failing(
+                                conn, bound.tracking_key, entry.position, error
+                            )
+                        failing.extend(
+                            e
+                            for e in quarantine.entries(self.engine, [bound.tracking_key])
+                            if e.position == entry.position
+                        )
+                    else:
+                        cleared.append(entry)
+                        log.info(
+                            "projection %s applied quarantined event %s on retry",
+                            bound.name,
+                            entry.position,
+                        )
+        return Retried(cleared=cleared, failing=failing)
 
     # --- keeping up -------------------------------------------------------------------------
 
@@ -200,8 +263,7 @@ class Projections:
             last = events[-1]["id"]
             behind = [b for b in bounds if last > tracked[b.tracking_key]]
             batch_docs = docs or {b.tracking_key: Docs(b.docs) for b in behind}
-            with self.engine.begin() as conn:
-                applied += apply_batches(conn, behind, events, batch_docs, defer=defer)
+            applied += apply_guarded(self.engine, behind, events, batch_docs, defer=defer)
             for b in bounds:
                 tracked[b.tracking_key] = max(tracked[b.tracking_key], last)
             after = last
@@ -298,14 +360,13 @@ class Projections:
         wait: float = 60.0,
     ) -> dict[str, int]:
         """Rebuilds read models from zero into shadow tables and swaps them in when complete,
-        so readers never see a half-built model. Returns each one's new position."""
+        so readers never see a half-built model. Returns each one's new position.
+
+        The documents are kept in memory and written once, at the end. If an event cannot be
+        applied (a handler raises, or the database refuses a row), the rebuild starts again
+        writing batch by batch, where each event a read model cannot apply is quarantined
+        (`projections.batches.apply_guarded`) instead of failing the rebuild."""
         bounds = self.select(names)
-        stamp = f"{SHADOW}{int(time.time() * 1000)}"
-        shadow_metadata = sa.MetaData()
-        shadows = [bind(b.read_model, shadow_metadata, stamp) for b in bounds]
-        self._drop_stale_shadows(bounds)
-        shadow_metadata.create_all(self.engine)
-        docs = {s.tracking_key: Docs(s.docs, known=set()) for s in shadows}
         total = max(self.head(), 1)
         state = RebuildProgress(read_models=", ".join(b.name for b in bounds), total=total)
 
@@ -315,11 +376,48 @@ class Projections:
             if progress:
                 progress(state)
 
+        try:
+            self._rebuild(bounds, batch=batch, report=report, wait=wait, defer=True)
+        except Exception as error:
+            if quarantine.is_transient(error) or isinstance(error, RunnerBusy):
+                raise
+            log.warning(
+                "the rebuild of %s met an event it cannot apply (%s); starting again batch by "
+                "batch, quarantining what cannot be applied",
+                state.read_models,
+                quarantine.describe(error),
+            )
+            state.done = 0
+            self._rebuild(bounds, batch=batch, report=report, wait=wait, defer=False)
+        report(state.done)
+        positions = self._tracked(bounds)
+        return {b.name: positions[b.tracking_key] for b in bounds}
+
+    def _rebuild(
+        self,
+        bounds: Sequence[Bound],
+        *,
+        batch: int,
+        report: Callable[[int], None],
+        wait: float,
+        defer: bool,
+    ) -> None:
+        """One attempt at a rebuild: shadow tables filled from zero, then swapped in under the
+        read models' locks. `defer`: documents kept in memory and written at the end (fast; a
+        failure fails the attempt); otherwise written batch by batch, quarantining events that
+        cannot be applied. A failed attempt leaves no shadow behind."""
+        stamp = f"{SHADOW}{int(time.time() * 1000)}"
+        shadow_metadata = sa.MetaData()
+        shadows = [bind(b.read_model, shadow_metadata, stamp) for b in bounds]
+        self._drop_stale_shadows(bounds)
+        shadow_metadata.create_all(self.engine)
+        docs = {s.tracking_key: Docs(s.docs, known=set()) for s in shadows} if defer else None
+
         collecting = gc.isenabled()
         gc.disable()  # millions of documents in memory, no cycles among them: the collector
         # would walk them all again and again for nothing
         try:
-            self._drive(shadows, upto=None, batch=batch, docs=docs, progress=report, defer=True)
+            self._drive(shadows, upto=None, batch=batch, docs=docs, progress=report, defer=defer)
             deadline = time.monotonic() + wait
             with self._mutex:
                 names = [b.name for b in bounds if b.name not in self._held]
@@ -339,30 +437,25 @@ class Projections:
                             )
                         time.sleep(0.05)
                     self._drive(
-                        shadows, upto=None, batch=batch, docs=docs, progress=report, defer=True
+                        shadows, upto=None, batch=batch, docs=docs, progress=report, defer=defer
                     )
                     with self.engine.begin() as conn:
-                        finish(conn, shadows, docs)
+                        if docs is not None:
+                            finish(conn, shadows, docs)
                         for live, shadow in zip(bounds, shadows, strict=True):
                             self._swap(conn, live, shadow)
                 finally:
                     self._locks.release(taken)
         except BaseException:
-            if collecting:
-                gc.enable()
             shadow_metadata.drop_all(self.engine)
             with self.engine.begin() as conn:
-                conn.execute(
-                    sa.delete(tracking).where(
-                        tracking.c.view.in_([s.tracking_key for s in shadows])
-                    )
-                )
+                keys = [s.tracking_key for s in shadows]
+                conn.execute(sa.delete(tracking).where(tracking.c.view.in_(keys)))
+                quarantine.forget(conn, keys)
             raise
-        if collecting:
-            gc.enable()
-        report(state.done)
-        positions = self._tracked(bounds)
-        return {b.name: positions[b.tracking_key] for b in bounds}
+        finally:
+            if collecting:
+                gc.enable()
 
     def _swap(self, conn: Connection, live: Bound, shadow: Bound) -> None:
         position = conn.execute(
@@ -376,6 +469,7 @@ class Projections:
         conn.execute(
             sa.delete(tracking).where(tracking.c.view.in_([live.tracking_key, shadow.tracking_key]))
         )
+        quarantine.move(conn, shadow.tracking_key, live.tracking_key)
         conn.execute(
             sa.insert(tracking).values(
                 view=live.tracking_key, position=int(position or 0), updated_at=time.time()
@@ -396,6 +490,14 @@ class Projections:
             ]
             if stale_keys:
                 conn.execute(sa.delete(tracking).where(tracking.c.view.in_(stale_keys)))
+            quarantine.forget(
+                conn,
+                {
+                    entry.view
+                    for entry in quarantine.entries(conn)
+                    if SHADOW in entry.view and entry.view.split(SHADOW)[0] in names
+                },
+            )
 
     # --- proof of sameness ------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""`trainplan projections ...`: the read models from the command line (status, rebuild, run)."""
+"""`trainplan projections ...`: the read models from the command line (status, retry, rebuild,
+run)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from rich.table import Table
 
 from api.settings import get_settings
 from projections import VIEW_NAMES, RunnerBusy, UnknownView, open_projections
+from projections.quarantine import Quarantined
 
 app = typer.Typer(help="The read models: status, rebuild from zero, follow the store.")
 console = Console()
@@ -49,17 +51,63 @@ def _check(names: list[str] | None) -> list[str] | None:
 
 @app.command()
 def status() -> None:
-    """Each projection's position against the store's last event."""
+    """Each projection's position against the store's last event, and the events it could not
+    apply and carried on past (quarantined: `trainplan projections retry` applies them again
+    once the cause is put right)."""
     projections = open_projections(get_settings().database_url)
     try:
         head = projections.head()
+        held = projections.quarantined()
         table = Table(title=f"Projections (the store's last event: {head:,})")
         table.add_column("Projection")
         table.add_column("Position", justify="right")
         table.add_column("Behind", justify="right")
+        table.add_column("Quarantined", justify="right")
         for name, position in projections.positions().items():
-            table.add_row(name, f"{position:,}", f"{head - position:,}")
+            count = sum(1 for entry in held if entry.view == name)
+            table.add_row(name, f"{position:,}", f"{head - position:,}", f"{count:,}")
         console.print(table)
+        if held:
+            show_quarantined(held, title="Quarantined events (the projection carried on past)")
+            console.print(
+                "Put the cause right, then `trainplan projections retry` applies them again."
+            )
+    finally:
+        projections.close()
+
+
+def show_quarantined(entries: list[Quarantined], *, title: str) -> None:
+    """One line per event (greppable, never folded): projection, position, type, when, tries,
+    the error."""
+    console.print(f"[bold]{title}[/bold]")
+    for e in entries:
+        tries = "1 try" if e.attempts == 1 else f"{e.attempts} tries"
+        console.print(
+            f"  {e.view}: event {e.position:,} ({e.event_type} v{e.version} of {e.originator_id}),"
+            f" quarantined {e.since}, {tries}: {e.error}",
+            soft_wrap=True,
+            highlight=False,
+            markup=False,
+        )
+
+
+@app.command()
+def retry(names: Names = None) -> None:
+    """Apply the quarantined events of the projections (default: all) again, in order, after
+    their cause is put right: those that now apply are cleared, those that still fail stay
+    quarantined with their new error (exit 1 if any remain)."""
+    names = _check(names)
+    projections = open_projections(get_settings().database_url)
+    try:
+        done = projections.retry(names)
+        if not done.cleared and not done.failing:
+            console.print("No quarantined events: nothing to retry.")
+            return
+        if done.cleared:
+            show_quarantined(done.cleared, title=f"Cleared: {len(done.cleared):,} now applied")
+        if done.failing:
+            show_quarantined(done.failing, title=f"Still failing: {len(done.failing):,} kept")
+            raise typer.Exit(1)
     finally:
         projections.close()
 
@@ -118,6 +166,9 @@ def rebuild(
         for name, position in positions.items():
             table.add_row(name, f"{position:,}", digests[name])
         console.print(table)
+        held = projections.quarantined(names)
+        if held:
+            show_quarantined(held, title="Quarantined (the rebuild carried on past them)")
     except RunnerBusy as error:
         console.print(f"[red]{error}[/red]")
         raise typer.Exit(1) from error

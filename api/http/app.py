@@ -72,8 +72,25 @@ TAGS = [
 ]
 
 
+class QuarantinedEvent(BaseModel):
+    view: str = Field(description="The read model that could not apply it", examples=["needs"])
+    position: int = Field(description="The event's position in the history", examples=[42])
+    event_type: str = Field(examples=["TrainingNeed.Identified"])
+    since: str = Field(description="When it was quarantined (UTC)")
+    attempts: int = Field(description="How often it was tried (retries included)")
+
+
 class Health(BaseModel):
-    status: str = "ok"
+    status: str = Field(
+        default="ok",
+        description="ok, or degraded while a read model carries on past events it could not "
+        "apply (quarantined: `trainplan projections status` gives the errors, `trainplan "
+        "projections retry` applies them again)",
+    )
+    quarantined: int = Field(default=0, description="How many events are quarantined")
+    quarantine: list[QuarantinedEvent] = Field(
+        default_factory=list, description="The first 50 of them, by read model and position"
+    )
     head: int | None = Field(default=None, description="The position of the store's last event")
     positions: dict[str, int] | None = Field(
         default=None, description="Each read model's position (the last event it applied)"
@@ -140,10 +157,29 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/health", tags=["service"])
     def health(request: Request) -> Health:
-        """Liveness, without authentication, and how far the read models and the seals have
-        come behind the store's last event (`lag`: events the slowest read model is behind)."""
-        stack: Stack | None = getattr(request.app.state, "stack", None)
-        return Health() if stack is None else Health(**stack.health())
+        """Liveness, without authentication; how far the read models and the seals have come
+        behind the store's last event (`lag`: events the slowest read model is behind); and the
+        events the read models could not apply and carried on past (quarantined; the errors
+        themselves are for the operator's `trainplan projections status`)."""
+        stack = stack_of(request.scope)
+        if stack is None:
+            return Health()
+        held = stack.projections.quarantined()
+        return Health(
+            **stack.health(),
+            status="degraded" if held else "ok",
+            quarantined=len(held),
+            quarantine=[
+                QuarantinedEvent(
+                    view=entry.view,
+                    position=entry.position,
+                    event_type=entry.event_type,
+                    since=entry.since,
+                    attempts=entry.attempts,
+                )
+                for entry in held[:50]
+            ],
+        )
 
     @app.get("/api/v1/whoami", tags=["service"], responses=problems.problems(401))
     def whoami(principal: PrincipalDep) -> WhoAmI:

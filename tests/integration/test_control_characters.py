@@ -9,7 +9,7 @@ import pytest
 from api.files.schedule import ScheduleRefused, import_schedule
 from domain import Facility, InvalidValue, TrainingNeed, TrainingPlanner
 from domain import values as v
-from tests.factories import a_facility, a_group, analysis
+from tests.factories import a_cycle, a_facility, a_group, analysis
 
 CONTROLS = ["\x00", "\x07", "\x1b", "\x7f", "\x85", "\x9f", "\r"]
 
@@ -114,3 +114,17 @@ def test_a_nul_in_a_schedule_row_names_its_row_column_value_and_rule_and_stores_
         "(found U+0000 at character 6)"
     )
     assert planner.load(Facility, gym).usage == []
+
+
+def test_a_control_character_in_a_runs_settings_is_refused_naming_its_path(
+    planner: TrainingPlanner,
+) -> None:
+    cycle_id = a_cycle(planner)
+    with pytest.raises(InvalidValue) as refused:
+        planner.start_run(
+            cycle_id,
+            run_id="run-1",
+            settings={"time_limit": 5, "what_if": {"close": ["Orpington\x00"]}},
+            actor="lspu.analyst",
+        )
+    assert refused.value.field == "settings.what_if.close[0]"

@@ -233,6 +233,35 @@ def test_an_event_whose_state_bytes_were_updated_is_detected(planner, database_u
     assert_caught(report, 3, "changed", str(target[1]), "version 2", target[3])
 
 
+def test_an_event_whose_state_bytes_were_changed_but_kept_their_length_is_detected(
+    planner, database_url
+):
+    events = sealed_history(planner, database_url)
+    target = events[2]  # #3: the need's performance needs analysis
+    original = bytes(target[4])
+    forged = original.replace(b'"learners":120', b'"learners":999')
+    assert forged != original and len(forged) == len(original)
+    sql(
+        database_url,
+        (f"UPDATE {table(database_url)} SET state = ? WHERE {nid(database_url)} = 3", (forged,)),
+    )
+    report = verify(database_url)
+    assert_caught(report, 3, "changed", str(target[1]), "version 2", target[3])
+
+
+def test_the_event_hash_covers_every_byte_of_the_state_not_only_its_length():
+    state = b'{"learners":120,"title":"Officer safety"}'
+    same_length = b'{"learners":999,"title":"Officer safety"}'
+    topic = "domain.needs:TrainingNeed.AnalysisRecorded"
+    originator = "3f2a6a2e-0a51-4d8e-9d35-6a8f64f3c0a1"
+    assert event_hash(3, originator, 2, topic, state) != event_hash(
+        3, originator, 2, topic, same_length
+    )
+    assert event_hash(3, originator, 2, topic, memoryview(state)) != event_hash(
+        3, originator, 2, topic, memoryview(same_length)
+    )  # the general path (PostgreSQL's memoryview) too
+
+
 def test_an_event_whose_topic_was_changed_is_detected(planner, database_url):
     sealed_history(planner, database_url)
     sql(
