@@ -9,9 +9,13 @@ to all of them (`Projections.catch_up`, one read of the events, one transaction)
   the events table's channel in the transaction that inserts events, so a write made by any
   process on the store wakes the follower as it commits (`LISTEN`);
 - in its own process, when the application saves (`wake()`, called by the composition root
-  after every save) or when a read waits for a position it has not reached;
+  after every save) or when a read waits for a position it has not reached (`hurry()`);
 - otherwise every `poll` seconds (a write made by another process on SQLite, such as a CLI
   command while the server runs, is seen within that time).
+
+Woken by a write, it lets `gather` seconds of writes join before it reads them (unless a read
+is waiting: `hurry()`): under load one catch-up then applies many writes at the cost of one,
+which is where a catch-up's cost lies (its statements per read model, not per event).
 
 Several server processes on one store each start a follower; the first takes the read models
 and the others stand by (`state` says so), trying again every `retry` seconds, so that one of
@@ -44,6 +48,7 @@ POLL = 0.5  # seconds between looks at the store when nothing wakes the follower
 RETRY = 1.0  # seconds between attempts to take the read models from another runner
 MAX_AGE = 0.01  # seconds a position read from the tracking table is taken as current
 LISTEN_SLICE = 0.1  # seconds the follower listens before looking at its own flags
+GATHER = 0.02  # seconds a write's wake-up waits for more writes to join, unless a read waits
 
 
 class Positions:
@@ -121,16 +126,19 @@ class Follower:
         *,
         poll: float = POLL,
         retry: float = RETRY,
+        gather: float = GATHER,
         positions: Positions | None = None,
     ) -> None:
         self.projections = projections
         self.positions = positions or Positions(projections)
         self.poll = poll
         self.retry = retry
+        self.gather = gather
         self.state = "starting"
         self.error: str | None = None
         self.holding = False
         self._wake = threading.Event()
+        self._hurry = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._listener: Any = None
@@ -147,9 +155,15 @@ class Follower:
         the application's save listener)."""
         self._wake.set()
 
+    def hurry(self) -> None:
+        """Asks for a look at the store now, without gathering more writes (a read waits)."""
+        self._hurry.set()
+        self._wake.set()
+
     def stop(self, timeout: float = 30.0) -> None:
         """Stops the thread after its current batch and lets the read models go."""
         self._stop.set()
+        self._hurry.set()
         self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout)
@@ -193,7 +207,9 @@ class Follower:
                     continue
                 if failures or self.state != "following":
                     failures, self.error, self.state = 0, None, "following"
-                self._wait()
+                if self._wait() and self.gather and not self._hurry.is_set():
+                    self._hurry.wait(self.gather)  # let the writes of the next moments join
+                self._hurry.clear()
         finally:
             self._let_go()
 
@@ -229,16 +245,16 @@ class Follower:
             self.holding = False
         self.state = "stopped"
 
-    def _wait(self) -> None:
-        """Until something may be new: a NOTIFY (PostgreSQL), a local wake, or `poll`."""
+    def _wait(self) -> bool:
+        """Until something may be new: a NOTIFY (PostgreSQL), a local wake (True), or `poll`
+        seconds (False)."""
         if self._listener is None:
-            self._wake.wait(self.poll)
-            return
+            return self._wake.wait(self.poll)
         deadline = time.monotonic() + self.poll
         while not (self._wake.is_set() or self._stop.is_set()):
             left = deadline - time.monotonic()
             if left <= 0:
-                return
+                return False
             try:
                 notified = False
                 for _ in self._listener.notifies(timeout=min(LISTEN_SLICE, left), stop_after=1):
@@ -247,7 +263,7 @@ class Follower:
                     # the notifications that came with it are the same news: drop them
                     for _ in self._listener.notifies(timeout=0.0):
                         pass
-                    return
+                    return True
             except psycopg.Error:
                 log.warning("the follower lost its LISTEN connection; polling until it is back")
                 with contextlib.suppress(Exception):
@@ -255,7 +271,8 @@ class Follower:
                 self._listener = None
                 with contextlib.suppress(Exception):
                     self._listener = self._listen()
-                return
+                return True
+        return True
 
     def _sleep(self, seconds: float) -> None:
         self._stop.wait(seconds)
