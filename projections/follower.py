@@ -22,6 +22,12 @@ and the others stand by (`state` says so), trying again every `retry` seconds, s
 them takes over within that time if the holder dies (its locks die with it). `trainplan
 projections run`, started by hand, is such a holder too.
 
+A rebuild (`trainplan projections rebuild`, another process) builds shadow read models without
+any lock, then takes the read models' locks to swap them in. When the follower sees a shadow
+that has caught up with the live read model (its tracking position, `<name>__r<stamp>`, at or
+past the live one), it lets the read models go and stands by until the shadows are gone (the
+swap, or the rebuild's failure), at most `handover` seconds, then takes them back.
+
 `Positions` is what each read model has reached, as this process last saw it: pushed by the
 local follower after each batch, read from the tracking table (at most every `max_age`
 seconds) when another process drives the read models. A read that must see a write waits for
@@ -37,10 +43,12 @@ from collections.abc import Iterable
 from typing import Any
 
 import psycopg
+import sqlalchemy as sa
 
 from domain import store_env
+from projections.database import tracking
 from projections.locks import RunnerBusy
-from projections.runner import Projections
+from projections.runner import SHADOW, Projections
 
 log = logging.getLogger("trainplan.projections")
 
@@ -49,6 +57,7 @@ RETRY = 1.0  # seconds between attempts to take the read models from another run
 MAX_AGE = 0.01  # seconds a position read from the tracking table is taken as current
 LISTEN_SLICE = 0.1  # seconds the follower listens before looking at its own flags
 GATHER = 0.02  # seconds a write's wake-up waits for more writes to join, unless a read waits
+HANDOVER = 120.0  # seconds at most the follower stands by for a rebuild to swap its shadows in
 
 
 class Positions:
@@ -127,6 +136,7 @@ class Follower:
         poll: float = POLL,
         retry: float = RETRY,
         gather: float = GATHER,
+        handover: float = HANDOVER,
         positions: Positions | None = None,
     ) -> None:
         self.projections = projections
@@ -134,6 +144,8 @@ class Follower:
         self.poll = poll
         self.retry = retry
         self.gather = gather
+        self.handover = handover
+        self._handed: set[str] = set()  # the shadows a rebuild was given the read models for
         self.state = "starting"
         self.error: str | None = None
         self.holding = False
@@ -194,7 +206,11 @@ class Follower:
                 self._wake.clear()
                 try:
                     self.projections.catch_up(wait=0)
-                    self.positions.note(self.projections.positions())
+                    live, rebuilding = self._tracking()
+                    self.positions.note(live)
+                    if rebuilding:
+                        self._hand_over(rebuilding)
+                        continue
                 except Exception as error:
                     failures += 1
                     self.error = f"{type(error).__name__}: {error}"
@@ -232,6 +248,47 @@ class Follower:
         with contextlib.suppress(Exception):
             self._listener = self._listen()
         return True
+
+    def _tracking(self) -> tuple[dict[str, int], list[str]]:
+        """Each live read model's position, and the read models whose rebuild has caught up
+        with them (a shadow at or past the live position: the rebuild is about to swap)."""
+        with self.projections.engine.connect() as c:
+            rows = c.execute(sa.select(tracking.c.view, tracking.c.position)).all()
+        found = {str(view): int(position) for view, position in rows}
+        live = {name: found.get(name, 0) for name in self.projections.read_models}
+        shadows = {
+            key
+            for key, position in found.items()
+            if SHADOW in key and position >= live.get(key.split(SHADOW)[0], 0) > 0
+        }
+        fresh = shadows - self._handed  # one left by a rebuild that died is handed over once
+        self._handed &= set(found)
+        return live, sorted({key.split(SHADOW)[0] for key in fresh})
+
+    def _hand_over(self, rebuilding: list[str]) -> None:
+        """Lets the read models go while a rebuild swaps its shadows in; takes them back when
+        the shadows are gone, or after `handover` seconds."""
+        log.info("letting a rebuild of %s swap its read models in", ", ".join(rebuilding))
+        self._handed |= {key for key in self._shadow_keys()}
+        self._let_go()
+        self.state = f"standing by: a rebuild of {', '.join(rebuilding)} is swapping in"
+        deadline = time.monotonic() + self.handover
+        while not self._stop.is_set() and time.monotonic() < deadline:
+            self._sleep(0.1)
+            try:
+                if not self._shadow_keys() & self._handed:
+                    break
+            except Exception:
+                continue
+        # the rebuild lets the read models go just after its swap commits: take them back then
+        deadline = time.monotonic() + 5.0
+        while not self._stop.is_set() and not self._take() and time.monotonic() < deadline:
+            self._sleep(0.05)
+
+    def _shadow_keys(self) -> set[str]:
+        with self.projections.engine.connect() as c:
+            keys = c.execute(sa.select(tracking.c.view)).scalars().all()
+        return {str(key) for key in keys if SHADOW in str(key)}
 
     def _let_go(self) -> None:
         self.positions.forget_pushed()
