@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     write by another process on SQLite; PostgreSQL's NOTIFY and the server's own writes wake it
     at once). The background sealer looks every twice as long."""
 
+    follow_gather_seconds: float = Field(default=0.02, ge=0, le=5)
+    """How long the follower, woken by a write, lets more writes join before it applies them
+    all in one catch-up (a read waiting for a position cuts it short)."""
+
     seal_delay_seconds: float = Field(default=0.2, ge=0, le=60)
     """How long the background sealer lets new events gather before sealing them in one batch
     (`trainplan audit verify` counts them as unsealed until then)."""

@@ -142,7 +142,7 @@ class Stack:
             self.catch_up()
             return
         head = self.projections.head()
-        self.follower.wake()
+        self.follower.hurry()
         if not self.follower.positions.wait(head, timeout=self.settings.read_wait_seconds):
             log.warning(
                 "the read models have not reached position %s within %s s; the run reads them "
@@ -154,7 +154,11 @@ class Stack:
     def follow(self) -> None:
         """Starts the projection follower and the background sealer (the HTTP server), woken
         by every save of the application; `close()` stops them."""
-        follower = Follower(self.projections, poll=self.settings.follow_poll_seconds)
+        follower = Follower(
+            self.projections,
+            poll=self.settings.follow_poll_seconds,
+            gather=self.settings.follow_gather_seconds,
+        )
         sealer = integrity.Sealer(
             self.settings.database_url,
             key=self.settings.seal_secret,

@@ -10,6 +10,10 @@ only):
 - the trivial endpoint of the same app, in the same run: `GET /api/v1/whoami` (authenticated,
   touches no store).
 
+A write answers once its events are stored; the server's projection follower applies them to
+the read models behind it. After each write measurement the script reads `/health` until the
+read models have caught up and prints how far behind they were and how long that took.
+
 For each: successful requests per second, p50 and p99 latency, errors (any non-2xx, counted by
 status, and transport errors by name), and the CPU used while it ran (in cores) by the server's
 processes, by the PostgreSQL backends of its database, by this client process and by the whole
@@ -20,7 +24,7 @@ write adds a need to the same group; the count is printed, as a write may cost m
 Ends with one JSON line.
 
     python bench/api.py [--seconds 5] [--clients 1,8,32] [--engines sqlite,postgresql]
-                        [--workers N] [--warmup 1] [--idempotency-key]
+                        [--workers N] [--warmup 1] [--idempotency-key] [--read-after-write]
                         [--pg-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
     python bench/api.py --breakdown 300     # where a write's time goes, in process
 
@@ -47,6 +51,7 @@ import os
 import signal
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -58,13 +63,42 @@ if __name__ == "__main__":  # run as `python bench/NAME.py`: the repository on t
     sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 from bench.breakdown import breakdown
-from bench.clients import ENDPOINTS, Measure, Request, drive, make_requests, register_group
+from bench.clients import (
+    ENDPOINTS,
+    WRITER,
+    Measure,
+    Request,
+    auth,
+    drive,
+    make_requests,
+    register_group,
+)
 from bench.databases import DEFAULT_PG, postgres_reachable, scratch_database
 from bench.machine import CpuMeter, background_load
 from bench.server import Server, start_server
 from bench.wiring import prepare_store
 
 AIM_ENGINE, AIM_CLIENTS, AIM_RATIO, AIM_P99_MS = "postgresql", 32, 0.30, 100.0
+JOURNEY = "write, then read it"
+
+
+def read_after_write(write: Request, group_id: str) -> Request:
+    """The write, then a read of the needs register that asks to see it
+    (`Trainplan-Min-Position`: it waits for the read model to reach the write): what a client
+    that must see its own write pays. A 503 (not caught up in time) counts as an error."""
+    headers = auth(WRITER)
+
+    def journey(client: httpx.Client, number: int, sequence: int) -> httpx.Response:
+        written = write(client, number, sequence)
+        if written.status_code != 201:
+            return written
+        return client.get(
+            "/api/v1/needs-register",
+            params={"group_id": group_id, "limit": 1},
+            headers={**headers, "Trainplan-Min-Position": written.headers["Trainplan-Position"]},
+        )
+
+    return journey
 
 
 @contextlib.contextmanager
@@ -97,6 +131,8 @@ def bench_engine(engine: str, args: argparse.Namespace) -> dict[str, Any]:
         try:
             group_id = register_group(server.url)
             requests = make_requests(group_id, args.idempotency_key)
+            if args.read_after_write:
+                requests[JOURNEY] = read_after_write(requests["write"], group_id)
             print(
                 "   CPU columns: cores used on average while measuring, by the server's processes,"
                 "\n   the PostgreSQL backends of its database, this load generator, the machine."
@@ -131,7 +167,8 @@ def bench_clients(
     clients = [httpx.Client(base_url=server.url, timeout=60, limits=limits) for _ in range(count)]
     try:
         run: dict[str, Any] = {"clients": count}
-        for name in ("trivial", "write"):
+        names = ("trivial", "write", JOURNEY) if args.read_after_write else ("trivial", "write")
+        for name in names:
             if args.warmup > 0:
                 warm = drive(clients, requests[name], args.warmup, name, CpuMeter())
                 written[0] += warm.ok if name == "write" else 0
@@ -140,10 +177,12 @@ def bench_clients(
             if server.process is not None and server.process.poll() is not None:
                 raise RuntimeError(f"the server died (exit {server.process.returncode})")
             run[name] = measure.as_dict()
-            if name == "write":
+            if name in ("write", JOURNEY):
                 written[0] += measure.ok
                 run[name]["group_needs_before"] = before
-            print_row(count, ENDPOINTS[name], measure)
+            print_row(count, ENDPOINTS.get(name, name), measure)
+            if name == "write":
+                run[name] |= read_models_follow(server.url)
     finally:
         for client in clients:
             client.close()
@@ -155,6 +194,24 @@ def bench_clients(
         f"{run['write']['group_needs_before']} needs when the write was measured)"
     )
     return run
+
+
+def read_models_follow(url: str, limit: float = 60.0) -> dict[str, Any]:
+    """Writes answer before the read models have applied them: how many events the slowest
+    read model was behind when the writes stopped (`/health`'s lag), and how long it took to
+    reach the last one."""
+    began = time.monotonic()
+    lag = first = httpx.get(url + "/health", timeout=10).json().get("lag")
+    while lag and time.monotonic() - began < limit:
+        time.sleep(0.005)
+        lag = httpx.get(url + "/health", timeout=10).json().get("lag")
+    caught_up = None if lag else 0.0 if not first else round((time.monotonic() - began) * 1000, 1)
+    print(
+        f"{'':>7}  read models {first} events behind when the writes stopped"
+        + (f", caught up {caught_up:.0f} ms later" if caught_up else "")
+        + (", NOT caught up" if caught_up is None else "")
+    )
+    return {"read_models_lag_at_end": first, "read_models_caught_up_ms": caught_up}
 
 
 def _fmt(value: float | None, spec: str) -> str:
@@ -214,6 +271,11 @@ def main() -> None:
     parser.add_argument("--pg-url", default=DEFAULT_PG, help="admin URL to create the scratch DB")
     parser.add_argument(
         "--idempotency-key", action="store_true", help="send a fresh Idempotency-Key per write"
+    )
+    parser.add_argument(
+        "--read-after-write",
+        action="store_true",
+        help="also measure a write followed by a read that asks to see it",
     )
     parser.add_argument(
         "--breakdown",

@@ -14,6 +14,7 @@ The modules, each importing only those above it in this list:
     locks         one runner per read model
     queries       the read models as paged lists, a venue's calendar, the optimiser's input
     runner        Projections: catch-up, follow, rebuild, digests, queries
+    follower      the server's background follower, and the positions reads wait for
     replay        the read models as they were at a point of the history
     hash_chain    the hashes that seal the history
     raw_store     the events and seals tables through their raw drivers

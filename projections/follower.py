@@ -9,14 +9,24 @@ to all of them (`Projections.catch_up`, one read of the events, one transaction)
   the events table's channel in the transaction that inserts events, so a write made by any
   process on the store wakes the follower as it commits (`LISTEN`);
 - in its own process, when the application saves (`wake()`, called by the composition root
-  after every save) or when a read waits for a position it has not reached;
+  after every save) or when a read waits for a position it has not reached (`hurry()`);
 - otherwise every `poll` seconds (a write made by another process on SQLite, such as a CLI
   command while the server runs, is seen within that time).
+
+Woken by a write, it lets `gather` seconds of writes join before it reads them (unless a read
+is waiting: `hurry()`): under load one catch-up then applies many writes at the cost of one,
+which is where a catch-up's cost lies (its statements per read model, not per event).
 
 Several server processes on one store each start a follower; the first takes the read models
 and the others stand by (`state` says so), trying again every `retry` seconds, so that one of
 them takes over within that time if the holder dies (its locks die with it). `trainplan
 projections run`, started by hand, is such a holder too.
+
+A rebuild (`trainplan projections rebuild`, another process) builds shadow read models without
+any lock, then takes the read models' locks to swap them in. When the follower sees a shadow
+that has caught up with the live read model (its tracking position, `<name>__r<stamp>`, at or
+past the live one), it lets the read models go and stands by until the shadows are gone (the
+swap, or the rebuild's failure), at most `handover` seconds, then takes them back.
 
 `Positions` is what each read model has reached, as this process last saw it: pushed by the
 local follower after each batch, read from the tracking table (at most every `max_age`
@@ -33,10 +43,12 @@ from collections.abc import Iterable
 from typing import Any
 
 import psycopg
+import sqlalchemy as sa
 
 from domain import store_env
+from projections.database import tracking
 from projections.locks import RunnerBusy
-from projections.runner import Projections
+from projections.runner import SHADOW, Projections
 
 log = logging.getLogger("trainplan.projections")
 
@@ -44,6 +56,8 @@ POLL = 0.5  # seconds between looks at the store when nothing wakes the follower
 RETRY = 1.0  # seconds between attempts to take the read models from another runner
 MAX_AGE = 0.01  # seconds a position read from the tracking table is taken as current
 LISTEN_SLICE = 0.1  # seconds the follower listens before looking at its own flags
+GATHER = 0.02  # seconds a write's wake-up waits for more writes to join, unless a read waits
+HANDOVER = 120.0  # seconds at most the follower stands by for a rebuild to swap its shadows in
 
 
 class Positions:
@@ -121,16 +135,22 @@ class Follower:
         *,
         poll: float = POLL,
         retry: float = RETRY,
+        gather: float = GATHER,
+        handover: float = HANDOVER,
         positions: Positions | None = None,
     ) -> None:
         self.projections = projections
         self.positions = positions or Positions(projections)
         self.poll = poll
         self.retry = retry
+        self.gather = gather
+        self.handover = handover
+        self._handed: set[str] = set()  # the shadows a rebuild was given the read models for
         self.state = "starting"
         self.error: str | None = None
         self.holding = False
         self._wake = threading.Event()
+        self._hurry = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._listener: Any = None
@@ -147,9 +167,15 @@ class Follower:
         the application's save listener)."""
         self._wake.set()
 
+    def hurry(self) -> None:
+        """Asks for a look at the store now, without gathering more writes (a read waits)."""
+        self._hurry.set()
+        self._wake.set()
+
     def stop(self, timeout: float = 30.0) -> None:
         """Stops the thread after its current batch and lets the read models go."""
         self._stop.set()
+        self._hurry.set()
         self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout)
@@ -180,7 +206,11 @@ class Follower:
                 self._wake.clear()
                 try:
                     self.projections.catch_up(wait=0)
-                    self.positions.note(self.projections.positions())
+                    live, rebuilding = self._tracking()
+                    self.positions.note(live)
+                    if rebuilding:
+                        self._hand_over(rebuilding)
+                        continue
                 except Exception as error:
                     failures += 1
                     self.error = f"{type(error).__name__}: {error}"
@@ -193,7 +223,9 @@ class Follower:
                     continue
                 if failures or self.state != "following":
                     failures, self.error, self.state = 0, None, "following"
-                self._wait()
+                if self._wait() and self.gather and not self._hurry.is_set():
+                    self._hurry.wait(self.gather)  # let the writes of the next moments join
+                self._hurry.clear()
         finally:
             self._let_go()
 
@@ -217,6 +249,47 @@ class Follower:
             self._listener = self._listen()
         return True
 
+    def _tracking(self) -> tuple[dict[str, int], list[str]]:
+        """Each live read model's position, and the read models whose rebuild has caught up
+        with them (a shadow at or past the live position: the rebuild is about to swap)."""
+        with self.projections.engine.connect() as c:
+            rows = c.execute(sa.select(tracking.c.view, tracking.c.position)).all()
+        found = {str(view): int(position) for view, position in rows}
+        live = {name: found.get(name, 0) for name in self.projections.read_models}
+        shadows = {
+            key
+            for key, position in found.items()
+            if SHADOW in key and position >= live.get(key.split(SHADOW)[0], 0) > 0
+        }
+        fresh = shadows - self._handed  # one left by a rebuild that died is handed over once
+        self._handed &= set(found)
+        return live, sorted({key.split(SHADOW)[0] for key in fresh})
+
+    def _hand_over(self, rebuilding: list[str]) -> None:
+        """Lets the read models go while a rebuild swaps its shadows in; takes them back when
+        the shadows are gone, or after `handover` seconds."""
+        log.info("letting a rebuild of %s swap its read models in", ", ".join(rebuilding))
+        self._handed |= {key for key in self._shadow_keys()}
+        self._let_go()
+        self.state = f"standing by: a rebuild of {', '.join(rebuilding)} is swapping in"
+        deadline = time.monotonic() + self.handover
+        while not self._stop.is_set() and time.monotonic() < deadline:
+            self._sleep(0.1)
+            try:
+                if not self._shadow_keys() & self._handed:
+                    break
+            except Exception:
+                continue
+        # the rebuild lets the read models go just after its swap commits: take them back then
+        deadline = time.monotonic() + 5.0
+        while not self._stop.is_set() and not self._take() and time.monotonic() < deadline:
+            self._sleep(0.05)
+
+    def _shadow_keys(self) -> set[str]:
+        with self.projections.engine.connect() as c:
+            keys = c.execute(sa.select(tracking.c.view)).scalars().all()
+        return {str(key) for key in keys if SHADOW in str(key)}
+
     def _let_go(self) -> None:
         self.positions.forget_pushed()
         if self._listener is not None:
@@ -229,16 +302,16 @@ class Follower:
             self.holding = False
         self.state = "stopped"
 
-    def _wait(self) -> None:
-        """Until something may be new: a NOTIFY (PostgreSQL), a local wake, or `poll`."""
+    def _wait(self) -> bool:
+        """Until something may be new: a NOTIFY (PostgreSQL), a local wake (True), or `poll`
+        seconds (False)."""
         if self._listener is None:
-            self._wake.wait(self.poll)
-            return
+            return self._wake.wait(self.poll)
         deadline = time.monotonic() + self.poll
         while not (self._wake.is_set() or self._stop.is_set()):
             left = deadline - time.monotonic()
             if left <= 0:
-                return
+                return False
             try:
                 notified = False
                 for _ in self._listener.notifies(timeout=min(LISTEN_SLICE, left), stop_after=1):
@@ -247,7 +320,7 @@ class Follower:
                     # the notifications that came with it are the same news: drop them
                     for _ in self._listener.notifies(timeout=0.0):
                         pass
-                    return
+                    return True
             except psycopg.Error:
                 log.warning("the follower lost its LISTEN connection; polling until it is back")
                 with contextlib.suppress(Exception):
@@ -255,7 +328,8 @@ class Follower:
                 self._listener = None
                 with contextlib.suppress(Exception):
                     self._listener = self._listen()
-                return
+                return True
+        return True
 
     def _sleep(self, seconds: float) -> None:
         self._stop.wait(seconds)

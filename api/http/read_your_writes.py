@@ -153,7 +153,7 @@ class ReadYourWritesMiddleware:
                 )  # fmt: skip
                 await response(scope, receive, send)
                 return
-            follower.wake()
+            follower.hurry()
             behind = await _wait(stack, position, names)
         if behind:
             shown = ", ".join(f"{name} at {at}" for name, at in sorted(behind.items()))

@@ -204,3 +204,24 @@ def test_two_app_instances_over_one_postgresql_share_one_follower_and_see_each_o
             seen = group_codes(reader, **{MIN_POSITION: str(position)})
             assert seen.status_code == 200, seen.text
             assert code in {row["code"] for row in seen.json()["items"]}
+
+
+def test_a_rebuild_from_another_process_swaps_in_while_the_server_follows_and_it_follows_on(
+    client: TestClient, quick: Settings
+) -> None:
+    from projections import open_projections
+
+    register(client, "SO")
+    elsewhere = open_projections(quick.database_url)  # its own locks, as another process's
+    try:
+        began = time.monotonic()
+        positions = elsewhere.rebuild(wait=30)
+        assert time.monotonic() - began < 20
+        assert set(positions.values()) == {1}
+    finally:
+        elsewhere.close()
+    position = register(client, "SC")
+    seen = group_codes(client, **{MIN_POSITION: str(position)})
+    assert seen.status_code == 200, client.get("/health").json()["follower"]
+    assert seen.json()["total"] == 2
+    assert eventually(lambda: client.get("/health").json()["follower"] == "following")
