@@ -27,6 +27,7 @@ console = Console()
 err = Console(stderr=True)
 
 REPLAY_SHOWS = ("needs", "group_time", "centres", "cycles", "prospectus")
+BACK_DATED_DAYS = 1  # an entry effective more days than this before its recording is flagged
 
 
 @app.command()
@@ -112,7 +113,18 @@ def import_(
 def replay(
     as_of: Annotated[
         str | None,
-        typer.Option("--as-of", help="An ISO 8601 time or date, e.g. 2003-06-30T17:00:00Z."),
+        typer.Option(
+            "--as-of",
+            help="A business date, YYYY-MM-DD: the events that took effect on or before it, "
+            "whenever they were recorded.",
+        ),
+    ] = None,
+    recorded_at: Annotated[
+        str | None,
+        typer.Option(
+            "--recorded-at",
+            help="An ISO 8601 time, e.g. 2026-11-30T17:00:00Z: the events the store held then.",
+        ),
     ] = None,
     upto: Annotated[
         int | None, typer.Option("--upto", min=0, help="The last notification id to apply.")
@@ -130,28 +142,97 @@ def replay(
         typer.Option(help="Where to build them: default an in-memory database (nothing kept)."),
     ] = "sqlite://",
     limit: Annotated[int, typer.Option(min=1, max=1000, help="Rows per read model.")] = 20,
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json",
+            help="Print one JSON object: the point, events_applied, events_total, each read "
+            "model's and table's row count, and the rows shown.",
+        ),
+    ] = False,
 ) -> None:
-    """Build the read models as they were at a time (or after an event) into a separate
-    database and show them. The live read models are not touched."""
+    """Build the read models as effective on a business date (--as-of), as recorded at a time
+    (--recorded-at) or after an event (--upto), or a date with one of the others, into a
+    separate database and show them. The live read models are not touched."""
     shows = list(view or REPLAY_SHOWS)
     for name in shows:
         if name not in QUERIES:
-            console.print(f"[red]--view: unknown read model {name!r}; one of: "
-                          f"{', '.join(sorted(QUERIES))}[/red]")  # fmt: skip
-            raise typer.Exit(2)
+            fail("--view", f"unknown read model {name!r}; one of: {', '.join(sorted(QUERIES))}")
     try:
-        result = build(get_settings().database_url, upto=upto, as_of=as_of, into=into)
+        result = build(
+            get_settings().database_url,
+            effective_on=as_of,
+            recorded_at=recorded_at,
+            upto=upto,
+            into=into,
+        )
     except ReplayError as error:
-        console.print(f"[red]--{error.field.replace('_', '-')}: {error.rule}[/red]")
-        raise typer.Exit(2) from error
+        fail(f"--{error.field.replace('_', '-')}", error.rule)
     try:
-        when = f"as of {result.as_of}" if result.as_of else f"after event {result.position:,}"
-        console.print(f"[bold]The read models {when}[/bold] (events applied: {result.position:,})")
-        for name in shows:
-            rows, total = result.projections.query(name, limit=limit)
+        shown = {name: result.projections.query(name, limit=limit) for name in shows}
+        if as_json:
+            views = {name: {"total": total, "rows": rows} for name, (rows, total) in shown.items()}
+            typer.echo(json.dumps({**result.as_dict(), "views": views}, default=str))
+            return
+        when = result.as_of or f"after event {result.position:,}"
+        console.print(
+            f"[bold]The read models {when}[/bold] (events applied: "
+            f"{result.events_applied:,} of {result.events_total:,})"
+        )
+        for name, (rows, total) in shown.items():
             console.print(_table(name, rows, total))
     finally:
         result.close()
+
+
+@app.command()
+def trail(
+    entity: Annotated[
+        str | None,
+        typer.Option("--entity", help="One entity's id (a need, group, facility, centre, cycle)."),
+    ] = None,
+    back_dated: Annotated[
+        int | None,
+        typer.Option(
+            "--back-dated",
+            min=0,
+            help="Only entries that take effect at least this many days before they were recorded.",
+        ),
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="Entries to show.")] = 50,
+    offset: Annotated[int, typer.Option(min=0, help="Entries to skip.")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the entries as JSON.")] = False,
+) -> None:
+    """The audit trail in order: each event's entity, type, who and why, the business date it
+    takes effect and the time it was recorded; a back-dated entry (effective well before it
+    was recorded) says by how many days."""
+    filters: dict[str, Any] = {"entity_id": entity} if entity else {}
+    ranges: dict[str, Any] = {} if back_dated is None else {"back_dated_by": back_dated}
+    with open_stack(get_settings(), planning=False) as stack:
+        rows, total = stack.projections.query(
+            "audit", filters=filters, ranges=ranges, limit=limit, offset=offset
+        )
+    if as_json:
+        typer.echo(json.dumps({"total": total, "items": rows}, default=str))
+        return
+    table = Table(title=f"Audit trail: {total:,} event(s)" + (
+        f", {len(rows)} shown from {offset + 1}" if total > len(rows) else ""))  # fmt: skip
+    for column in ("#", "effective on", "recorded at", "back-dated", "entity", "event", "actor",
+                   "what"):  # fmt: skip
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        days = row["days_back"] or 0
+        table.add_row(
+            str(row["position"]),
+            row["effective_on"] or "",
+            (row["at"] or "")[:19].replace("T", " "),
+            f"[yellow]{days:,} days[/yellow]" if days > BACK_DATED_DAYS else "",
+            row["entity_kind"],
+            row["event_type"],
+            row["actor"] or "",
+            row["summary"].split(": ", 1)[-1] if ": " in row["summary"] else "",
+        )
+    console.print(table)
 
 
 def _table(name: str, rows: list[dict[str, Any]], total: int) -> Table:

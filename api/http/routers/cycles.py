@@ -88,6 +88,7 @@ def open_cycle(
         ends_on=body.ends_on,
         budget=body.budget,
         actor=principal.name,
+        effective_on=body.effective_on,
     )
     return created(response, f"/api/v1/cycles/{cycle_id}", cycle_id)
 
@@ -115,6 +116,7 @@ def change_budget(
         reason=body.reason,
         actor=principal.name,
         expected_version=expected,
+        effective_on=body.effective_on,
     )
     return written(response, cycle_id, version)
 
@@ -135,6 +137,7 @@ def set_weights(
         reason=body.reason,
         actor=principal.name,
         expected_version=expected,
+        effective_on=body.effective_on,
     )
     return written(response, cycle_id, version)
 
@@ -169,7 +172,11 @@ def start_run(
     a run changes nothing a client has read."""
     request = body or RunRequest()
     run_id = planning.start_run(
-        cycle_id, actor=principal.name, time_limit=request.time_limit, what_if=request.what_if
+        cycle_id,
+        actor=principal.name,
+        time_limit=request.time_limit,
+        what_if=request.what_if,
+        effective_on=request.effective_on,
     )
     response.headers["Location"] = f"/api/v1/cycles/{cycle_id}/runs/{run_id}"
     return RunStatus(**planning.run_status(run_id, cycle_id))
@@ -238,6 +245,7 @@ def draft_prospectus(
         run_id=body.run_id,
         actor=principal.name,
         expected_version=expected,
+        effective_on=body.effective_on,
     )
     return written(response, cycle_id, version)
 
@@ -263,6 +271,7 @@ def amend_session(
         reason=body.reason,
         actor=principal.name,
         expected_version=expected,
+        effective_on=body.effective_on,
     )
     return written(response, cycle_id, version)
 
@@ -285,6 +294,7 @@ def pin_session(
         reason=body.reason,
         actor=principal.name,
         expected_version=expected,
+        effective_on=body.effective_on,
     )
     return written(response, cycle_id, version)
 
@@ -306,6 +316,7 @@ def publish_prospectus(
         reason=body.reason,
         actor=principal.name,
         expected_version=expected,
+        effective_on=body.effective_on,
     )
     return written(response, cycle_id, version)
 
@@ -324,5 +335,6 @@ def close_cycle(
         reason=body.reason,
         actor=principal.name,
         expected_version=expected,
+        effective_on=body.effective_on,
     )
     return written(response, cycle_id, version)

@@ -4,10 +4,10 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from api.http.schemas.common import Body, Day
+from api.http.schemas.common import Command, Day
 
 
-class CentreProposal(Body):
+class CentreProposal(Command):
     name: str = Field(
         min_length=1, max_length=200, examples=["Orpington Officer Safety Training centre"]
     )
@@ -20,7 +20,7 @@ class CentreProposal(Body):
     earliest_opening: Day
 
 
-class CentreCosting(Body):
+class CentreCosting(Command):
     setup_cost: float = Field(ge=0, le=1e12, examples=[480000])
     running_cost_per_day: float = Field(ge=0, le=1e9, examples=[1150])
     notes: str = Field(min_length=1, max_length=2000, examples=["Feasibility study"])
