@@ -68,7 +68,7 @@ class RunProgress:
     error: str | None = None
     stage: str | None = None
     unit: str | None = None
-    effective_on: date | None = None  # the business date the run's events take effect
+    effective_on: date | str | None = None  # the business date the run's events take effect
     cancel: threading.Event = field(default_factory=threading.Event, repr=False)
 
     def as_dict(self) -> dict[str, Any]:
@@ -117,7 +117,7 @@ class PlanningService:
         workers: int = 2,
         seed: int = 0,
         draft: bool = True,
-        effective_on: date | None = None,
+        effective_on: date | str | None = None,
     ) -> str:
         """Records the run's start and returns its id at once; the solve runs in a thread. The
         run's events take effect on `effective_on` (default: the day they are recorded)."""
@@ -284,7 +284,13 @@ class PlanningService:
             progress.elapsed = time.monotonic() - started
 
     def _record(
-        self, cycle_id: UUID, actor: str, effective_on: date | None, *, draft: bool, **run: Any
+        self,
+        cycle_id: UUID,
+        actor: str,
+        effective_on: date | str | None,
+        *,
+        draft: bool,
+        **run: Any,
     ) -> None:
         for attempt in range(5):
             try:
