@@ -12,10 +12,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from api.cli.common import fail
+from api.cli.common import fail, safe_url
 from api.settings import get_settings
 from api.stack import open_stack
 from domain import TrainingPlanner
+from domain.store import is_postgres, sqlite_path
 from projections import integrity
 from projections.queries import QUERIES
 from projections.replay import ReplayError
@@ -38,9 +39,15 @@ def verify(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Prove that no stored event was changed, removed, inserted or reordered since it was
-    sealed. Exits 0 on an untouched store, 1 naming the first bad event otherwise."""
+    sealed. Exits 0 on an untouched store, 1 naming the first bad event otherwise; 1 too on a
+    store that does not exist or holds no events (nothing to prove: is the URL right?)."""
     settings = get_settings()
     url, key = settings.database_url, settings.seal_secret
+    if not is_postgres(url) and sqlite_path(url) != ":memory:":
+        path = Path(sqlite_path(url)).expanduser()
+        if not path.is_file():  # checked before anything could create it
+            fail("TRAINPLAN_DATABASE_URL", f"there is no store at {path}: nothing to verify",
+                 code=1)  # fmt: skip
     if seal_first:
         try:
             integrity.seal(url, key=key)
@@ -48,6 +55,9 @@ def verify(
             console.print(f"[red]TAMPERED: sealing refused: {error}[/red]")
             raise typer.Exit(1) from error
     report = integrity.verify(url, key=key)
+    if report.events == 0 and report.sealed == 0:
+        fail("TRAINPLAN_DATABASE_URL", f"the store {safe_url(url)} holds no events: nothing to "
+             "verify", code=1)  # fmt: skip
     if as_json:
         typer.echo(json.dumps(report.as_dict()))
     elif report.ok:

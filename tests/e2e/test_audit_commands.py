@@ -104,3 +104,33 @@ def test_an_exported_history_imported_into_an_empty_store_gives_the_same_read_mo
     assert digests(copy) == digests(recorded)
     again = trainplan("audit", "import", "history.jsonl", database_url=copy, cwd=tmp_path)
     assert again.returncode == 1 and "already holds" in again.stdout
+
+
+def test_verify_on_a_store_that_does_not_exist_or_holds_no_events_says_so_and_fails(
+    tmp_path: Path,
+) -> None:
+    missing = tmp_path / "trainplan.db"
+    for args in (("audit", "verify"), ("audit", "verify", "--seal", "--json")):
+        nothing = trainplan(*args, database_url=f"sqlite:///{missing}", cwd=tmp_path)
+        assert nothing.returncode == 1
+        assert nothing.stderr.strip() == (
+            f"TRAINPLAN_DATABASE_URL: there is no store at {missing}: nothing to verify"
+        )
+        assert not missing.exists()  # and none was made
+    TrainingPlanner.open(f"sqlite:///{missing}").close()  # a store with its tables, no events
+    empty = trainplan("audit", "verify", database_url=f"sqlite:///{missing}", cwd=tmp_path)
+    assert empty.returncode == 1
+    assert "holds no events: nothing to verify" in empty.stderr
+    assert len(empty.stderr.strip().splitlines()) == 1
+
+
+def test_a_sqlite_url_in_a_folder_that_does_not_exist_is_refused_not_created(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'no-such-folder' / 'trainplan.db'}"
+    for args in (("audit", "verify"), ("needs", "list"), ("demo", "--time-limit", "1")):
+        refused = trainplan(*args, database_url=url, cwd=tmp_path)
+        assert refused.returncode == 2, (args, refused.stdout)
+        assert refused.stderr.startswith("TRAINPLAN_DATABASE_URL: the folder ")
+        assert "does not exist" in refused.stderr
+    assert not (tmp_path / "no-such-folder").exists()
