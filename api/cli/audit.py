@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
+from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated, Any
@@ -17,7 +19,7 @@ from api.settings import get_settings
 from api.stack import open_stack
 from domain import TrainingPlanner
 from domain.store import is_postgres, sqlite_path
-from projections import integrity
+from projections import Projections, integrity
 from projections.queries import QUERIES
 from projections.replay import ReplayError
 from projections.replay import replay as build
@@ -190,7 +192,7 @@ def replay(
             f"{result.events_applied:,} of {result.events_total:,})"
         )
         for name, (rows, total) in shown.items():
-            console.print(_table(name, rows, total))
+            console.print(_table(name, rows, total) if rows else f"{name}: no rows")
     finally:
         result.close()
 
@@ -222,13 +224,14 @@ def trail(
         rows, total = stack.projections.query(
             "audit", filters=filters, ranges=ranges, limit=limit, offset=offset
         )
+        names = entity_names(stack.projections, rows)
     if as_json:
         typer.echo(json.dumps({"total": total, "items": rows}, default=str))
         return
     table = Table(title=f"Audit trail: {total:,} event(s)" + (
         f", {len(rows)} shown from {offset + 1}" if total > len(rows) else ""))  # fmt: skip
     for column in ("#", "effective on", "recorded at", "back-dated", "entity", "event", "actor",
-                   "what"):  # fmt: skip
+                   "what and why"):  # fmt: skip
         table.add_column(column, overflow="fold")
     for row in rows:
         days = row["days_back"] or 0
@@ -237,12 +240,42 @@ def trail(
             row["effective_on"] or "",
             (row["at"] or "")[:19].replace("T", " "),
             f"[yellow]{days:,} days[/yellow]" if days > BACK_DATED_DAYS else "",
-            row["entity_kind"],
+            names.get(row["entity_id"], row["entity_kind"]),
             row["event_type"],
             row["actor"] or "",
-            row["summary"].split(": ", 1)[-1] if ": " in row["summary"] else "",
+            "; ".join(part for part in (readable(row["summary"]), row["reason"]) if part),
         )
     console.print(table)
+
+
+# Where an entity's name is read, by its kind: (read model query, id filter, how to name it).
+NAMED_BY: dict[str, tuple[str, str, Callable[[dict[str, Any]], str]]] = {
+    "TrainingNeed": ("needs", "need_id", lambda r: f"need {r['title']} ({r['group_code']})"),
+    "BusinessGroup": ("group_time", "group_id", lambda r: f"group {r['code']}"),
+    "Facility": ("facilities", "id", lambda r: f"{r['name']}, {r['site']}"),
+    "DeliveryCentreProposal": ("centres", "id", lambda r: f"centre {r['name']}"),
+    "PlanningCycle": ("cycles", "cycle_id", lambda r: f"cycle {r['name']}"),
+}
+UUID_VALUE = re.compile(r"\w+=[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(; )?")
+
+
+def entity_names(projections: Projections, rows: list[dict[str, Any]]) -> dict[str, str]:
+    """Each entity of the trail's rows by its name in people's words (the live read models)."""
+    names: dict[str, str] = {}
+    for row in rows:
+        key, kind = row["entity_id"], row["entity_kind"]
+        if key in names or kind not in NAMED_BY:
+            continue
+        query, field, name = NAMED_BY[kind]
+        found, _ = projections.query(query, filters={field: key}, limit=1)
+        names[key] = name(found[0]) if found else kind
+    return names
+
+
+def readable(summary: str) -> str:
+    """What changed, without the internal ids a person cannot read."""
+    what = summary.split(": ", 1)[1] if ": " in summary else ""
+    return UUID_VALUE.sub("", what).rstrip("; ")
 
 
 def _table(name: str, rows: list[dict[str, Any]], total: int) -> Table:

@@ -134,3 +134,18 @@ def test_a_sqlite_url_in_a_folder_that_does_not_exist_is_refused_not_created(
         assert refused.stderr.startswith("TRAINPLAN_DATABASE_URL: the folder ")
         assert "does not exist" in refused.stderr
     assert not (tmp_path / "no-such-folder").exists()
+
+
+def test_the_trail_names_each_entity_and_shows_both_dates_without_internal_ids(
+    recorded: str, tmp_path: Path
+) -> None:
+    import re
+    from datetime import UTC, datetime
+
+    shown = trainplan("audit", "trail", "--limit", "40", database_url=recorded, cwd=tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    text = " ".join(shown.stdout.split())
+    assert "group TP" in text and "need Officer" in text
+    assert "Audit trail: " in text and "effective on" in text and "recorded at" in text
+    assert datetime.now(UTC).date().isoformat() in text
+    assert not re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-", shown.stdout)  # no UUID where one reads
