@@ -8,7 +8,7 @@ from pathlib import Path
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from domain.store import is_postgres
+from domain.store import is_postgres, sqlite_path
 
 DEFAULT_DATA_DIR = "trainplan-data"
 STORE_FILE = "trainplan.db"
@@ -68,6 +68,13 @@ class Settings(BaseSettings):
                 "must start with sqlite:/// (a SQLite file) or postgresql+psycopg:// "
                 f"(PostgreSQL), not {url.split(':', 1)[0]}:"
             )
+        if url.startswith("sqlite:///") and sqlite_path(url) != ":memory:":
+            folder = Path(sqlite_path(url)).expanduser().parent
+            if not folder.is_dir():  # a mistyped path must not become a new, empty store
+                raise ValueError(
+                    f"the folder {folder} does not exist: correct the URL, or create the folder "
+                    "first (a store is only created in a folder that is there)"
+                )
         return url
 
     @model_validator(mode="after")

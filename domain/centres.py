@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
 from domain import values as v
+from domain.dated import DatedAggregate, effective_day
 from domain.errors import TransitionRefused
 
 
@@ -18,7 +19,9 @@ class ProposalStatus(StrEnum):
     REJECTED = "rejected"
 
 
-class DeliveryCentreProposal(Aggregate):
+class DeliveryCentreProposal(DatedAggregate):
+    kind = "delivery centre proposal"
+
     @classmethod
     def propose(
         cls,
@@ -32,6 +35,7 @@ class DeliveryCentreProposal(Aggregate):
         running_cost_per_day: float,
         earliest_opening: object,
         actor: str,
+        effective_on: object = None,
     ) -> DeliveryCentreProposal:
         return cls(
             name=v.text("name", name, max_length=200),
@@ -43,6 +47,7 @@ class DeliveryCentreProposal(Aggregate):
             running_cost_per_day=v.amount("running_cost_per_day", running_cost_per_day),
             earliest_opening=v.iso_date("earliest_opening", earliest_opening),
             actor=v.actor(actor),
+            effective_on=effective_day(effective_on),
         )
 
     @event("Proposed")
@@ -57,6 +62,7 @@ class DeliveryCentreProposal(Aggregate):
         running_cost_per_day: float,
         earliest_opening: str,
         actor: str,
+        effective_on: str = "",
     ) -> None:
         self.name = name
         self.site = site

@@ -7,9 +7,10 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID, uuid5
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
 from domain import values as v
+from domain.dated import DatedAggregate, effective_day
 from domain.errors import InvalidValue, TransitionRefused
 
 NAMESPACE = UUID("a3b0f8d2-51c4-4d1e-a2f7-6e9b4c0d7e33")
@@ -65,8 +66,10 @@ def clean_session(field: str, session: object) -> dict[str, Any]:
     }
 
 
-class PlanningCycle(Aggregate):
+class PlanningCycle(DatedAggregate):
     """One year's plan, e.g. 2003/04. Its name is its natural key."""
+
+    kind = "planning cycle"
 
     @staticmethod
     def create_id(name: str, **_: object) -> UUID:
@@ -74,7 +77,14 @@ class PlanningCycle(Aggregate):
 
     @classmethod
     def open(
-        cls, *, name: str, starts_on: object, ends_on: object, budget: float, actor: str
+        cls,
+        *,
+        name: str,
+        starts_on: object,
+        ends_on: object,
+        budget: float,
+        actor: str,
+        effective_on: object = None,
     ) -> PlanningCycle:
         first, last = v.date_range("starts_on", starts_on, "ends_on", ends_on)
         return cls(
@@ -83,10 +93,19 @@ class PlanningCycle(Aggregate):
             ends_on=last,
             budget=v.amount("budget", budget),
             actor=v.actor(actor),
+            effective_on=effective_day(effective_on),
         )
 
     @event("Opened")
-    def __init__(self, name: str, starts_on: str, ends_on: str, budget: float, actor: str) -> None:
+    def __init__(
+        self,
+        name: str,
+        starts_on: str,
+        ends_on: str,
+        budget: float,
+        actor: str,
+        effective_on: str = "",
+    ) -> None:
         self.name = name
         self.starts_on = starts_on
         self.ends_on = ends_on

@@ -8,19 +8,22 @@ from datetime import date
 from typing import Any
 from uuid import UUID, uuid5
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
 from domain import values as v
 from domain.calendar import days_between, overlaps
+from domain.dated import DatedAggregate, effective_day
 from domain.errors import InvalidValue, TransitionRefused
 
 NAMESPACE = UUID("0c8f5f0e-7d3c-4b65-8f3e-3f7a1f6f2b21")
 
 
-class Facility(Aggregate):
+class Facility(DatedAggregate):
     """A venue with `rooms` rooms of `capacity` seats each. Its name is unique at its site."""
 
-    class Registered(Aggregate.Created):
+    kind = "facility"
+
+    class Registered(DatedAggregate.Created):
         """Version 2 added `rooms` (v1 venues were one room each) and `opened_on`."""
 
         class_version = 2
@@ -56,6 +59,7 @@ class Facility(Aggregate):
         cost_per_day: float,
         opened_on: object = None,
         actor: str,
+        effective_on: object = None,
     ) -> Facility:
         return cls(
             name=v.text("name", name, max_length=200),
@@ -67,6 +71,7 @@ class Facility(Aggregate):
             cost_per_day=v.amount("cost_per_day", cost_per_day),
             opened_on=None if opened_on is None else v.iso_date("opened_on", opened_on),
             actor=v.actor(actor),
+            effective_on=effective_day(effective_on),
         )
 
     @event(Registered)
@@ -81,6 +86,7 @@ class Facility(Aggregate):
         cost_per_day: float,
         opened_on: str | None,
         actor: str,
+        effective_on: str = "",
     ) -> None:
         self.name = name
         self.site = site

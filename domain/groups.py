@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from uuid import UUID, uuid5
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
 from domain import values as v
+from domain.dated import DatedAggregate, effective_day
 from domain.errors import InvalidValue
 
 NAMESPACE = UUID("6f1d6c5e-2a49-4f0e-9b0a-1c3b8e0d2a10")
 DEFAULT_AWAY_PERCENT = 5.0  # operational capability: of a group's people, away in any week
 
 
-class BusinessGroup(Aggregate):
+class BusinessGroup(DatedAggregate):
     """One business group with one training board. Its code is its natural key."""
+
+    kind = "business group"
 
     @staticmethod
     def create_id(code: str, **_: object) -> UUID:
@@ -22,7 +25,14 @@ class BusinessGroup(Aggregate):
 
     @classmethod
     def register(
-        cls, *, name: str, code: str, officers: int, staff: int, actor: str
+        cls,
+        *,
+        name: str,
+        code: str,
+        officers: int,
+        staff: int,
+        actor: str,
+        effective_on: object = None,
     ) -> BusinessGroup:
         code = v.text("code", code, max_length=12).upper()
         if not code.replace("-", "").isalnum():
@@ -33,10 +43,13 @@ class BusinessGroup(Aggregate):
             officers=v.whole_number("officers", officers),
             staff=v.whole_number("staff", staff),
             actor=v.actor(actor),
+            effective_on=effective_day(effective_on),
         )
 
     @event("Registered")
-    def __init__(self, name: str, code: str, officers: int, staff: int, actor: str) -> None:
+    def __init__(
+        self, name: str, code: str, officers: int, staff: int, actor: str, effective_on: str = ""
+    ) -> None:
         self.name = name
         self.code = code
         self.officers = officers

@@ -8,9 +8,10 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
 from domain import values as v
+from domain.dated import DatedAggregate, effective_day
 from domain.errors import InvalidValue, TransitionRefused
 
 
@@ -29,12 +30,21 @@ class NeedStatus(StrEnum):
 S = NeedStatus
 
 
-class TrainingNeed(Aggregate):
+class TrainingNeed(DatedAggregate):
     """A need raised by one business group; its analysis says who must learn what, how."""
+
+    kind = "training need"
 
     @classmethod
     def identify(
-        cls, *, group_id: UUID, title: str, trigger: str, description: str = "", actor: str
+        cls,
+        *,
+        group_id: UUID,
+        title: str,
+        trigger: str,
+        description: str = "",
+        actor: str,
+        effective_on: object = None,
     ) -> TrainingNeed:
         return cls(
             group_id=group_id,
@@ -42,11 +52,18 @@ class TrainingNeed(Aggregate):
             trigger=v.enum_value("trigger", v.Trigger, trigger),
             description=v.optional_text("description", description),
             actor=v.actor(actor),
+            effective_on=effective_day(effective_on),
         )
 
     @event("Identified")
     def __init__(
-        self, group_id: UUID, title: str, trigger: str, description: str, actor: str
+        self,
+        group_id: UUID,
+        title: str,
+        trigger: str,
+        description: str,
+        actor: str,
+        effective_on: str = "",
     ) -> None:
         self.group_id = group_id
         self.title = title

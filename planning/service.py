@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -68,6 +69,7 @@ class RunProgress:
     error: str | None = None
     stage: str | None = None
     unit: str | None = None
+    effective_on: date | str | None = None  # the business date the run's events take effect
     cancel: threading.Event = field(default_factory=threading.Event, repr=False)
 
     def as_dict(self) -> dict[str, Any]:
@@ -116,8 +118,10 @@ class PlanningService:
         workers: int = 2,
         seed: int = 0,
         draft: bool = True,
+        effective_on: date | str | None = None,
     ) -> str:
-        """Records the run's start and returns its id at once; the solve runs in a thread. A
+        """Records the run's start and returns its id at once; the solve runs in a thread. The
+        run's events take effect on `effective_on` (default: the day they are recorded). A
         cycle that cannot be planned (ProblemError), or a what-if that names what the cycle does
         not have or that no plan could meet (ValueError naming it), is refused before anything
         is recorded."""
@@ -131,9 +135,11 @@ class PlanningService:
         run_id = uuid.uuid4().hex[:12]
         settings = {"time_limit": time_limit, "workers": workers, "seed": seed,
                     "what_if": what_if or {}}  # fmt: skip
-        self.planner.start_run(cycle_id, run_id=run_id, settings=settings, actor=actor)
+        self.planner.start_run(
+            cycle_id, run_id=run_id, settings=settings, actor=actor, effective_on=effective_on
+        )
         self.after_record()
-        progress = RunProgress(run_id=run_id, cycle_id=cycle_id)
+        progress = RunProgress(run_id=run_id, cycle_id=cycle_id, effective_on=effective_on)
         with self._lock:
             self._runs[run_id] = progress
         self._executor.submit(self._solve, progress, settings, actor, draft)
@@ -252,7 +258,7 @@ class PlanningService:
                 if progress.cancel.is_set() and not allocation["sessions"]
                 else result.status
             )
-            self._record(progress.cycle_id, actor, run_id=progress.run_id,
+            self._record(progress.cycle_id, actor, progress.effective_on, run_id=progress.run_id,
                          inputs_digest=problem.digest(), settings=settings, status=status,
                          objective=result.objective, bound=result.bound, allocation=allocation,
                          draft=draft and not settings["what_if"])  # fmt: skip
@@ -273,6 +279,7 @@ class PlanningService:
                 self._record(
                     progress.cycle_id,
                     actor,
+                    progress.effective_on,
                     run_id=progress.run_id,
                     inputs_digest="-",
                     settings=settings,
@@ -287,10 +294,18 @@ class PlanningService:
         finally:
             progress.elapsed = time.monotonic() - started
 
-    def _record(self, cycle_id: UUID, actor: str, *, draft: bool, **run: Any) -> None:
+    def _record(
+        self,
+        cycle_id: UUID,
+        actor: str,
+        effective_on: date | str | None,
+        *,
+        draft: bool,
+        **run: Any,
+    ) -> None:
         for attempt in range(5):
             try:
-                self.planner.record_run(cycle_id, actor=actor, **run)
+                self.planner.record_run(cycle_id, actor=actor, effective_on=effective_on, **run)
                 break
             except VersionConflict:  # another command touched the cycle meanwhile: retry
                 if attempt == 4:
@@ -298,7 +313,9 @@ class PlanningService:
         if draft and run["status"] in ("OPTIMAL", "FEASIBLE") and run["allocation"]["sessions"]:
             for attempt in range(5):
                 try:
-                    self.planner.draft_prospectus(cycle_id, run_id=run["run_id"], actor=actor)
+                    self.planner.draft_prospectus(
+                        cycle_id, run_id=run["run_id"], actor=actor, effective_on=effective_on
+                    )
                     break
                 except VersionConflict:
                     if attempt == 4:

@@ -159,8 +159,11 @@ QUERIES: dict[str, Query] = {
             "until": ("at", "<="),
             "after": ("position", ">"),
             "upto": ("position", "<="),
+            "effective_from": ("effective_on", ">="),
+            "effective_to": ("effective_on", "<="),
+            "back_dated_by": ("days_back", ">="),
         },
-        "Every event in order with who, why and what changed",
+        "Every event in order with who, why, what changed, when recorded and when effective",
     ),
 }
 

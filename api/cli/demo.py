@@ -54,7 +54,9 @@ def demo(
         )
         cycle_id = ids["cycle_id"]
         console.print(f"The TMB runs the optimiser on cycle {demo_scenario.CYCLE}:")
-        result = run_once(stack, cycle_id, demo_scenario.TMB, time_limit)
+        result = run_once(
+            stack, cycle_id, demo_scenario.TMB, time_limit, effective_on=demo_scenario.RUN_ON
+        )
         console.print(plan_summary(result, centre_names(stack)))
         console.print(stages_table(result))
         console.print(coverage_table(result))
@@ -63,12 +65,15 @@ def demo(
                 cycle_id,
                 reason="The TMB publishes the optimiser's draft for the 2003/04 plan",
                 actor=demo_scenario.TMB,
+                effective_on=demo_scenario.PUBLISHED_ON,
             )
             stack.catch_up()
             console.print(
-                f"Published the {demo_scenario.CYCLE} prospectus: every session's booking is "
-                f"confirmed at its facility. `trainplan prospectus {demo_scenario.CYCLE}` "
-                "prints it; `trainplan serve` serves it (demo tokens below)."
+                f"Published the {demo_scenario.CYCLE} prospectus effective "
+                f"{demo_scenario.PUBLISHED_ON}: every session's booking is confirmed at its "
+                f"facility. `trainplan prospectus {demo_scenario.CYCLE}` prints it; "
+                "`trainplan serve` serves it (demo tokens below); `trainplan audit replay "
+                "--as-of 2003-01-01` shows the story as it stood then."
             )
         console.print(_summary(stack))
         console.print(_tokens_table())

@@ -5,7 +5,15 @@ Numbers come from ../shared/research-domain.md: about 33,000 officers and 14,000
 Territorial Policing about 21,500 officers, officer safety training two days a year for every
 officer up to Chief Inspector, classes of 12-16 for officer safety and 12-26 in classrooms,
 Hendon, Gravesend, borough training rooms, the Central London Training Centre, and the
-Orpington delivery-centre proposal (Recommendation 5, key action 13)."""
+Orpington delivery-centre proposal (Recommendation 5, key action 13).
+
+The story is recorded on its own timeline: every step takes effect on its business date in
+2002/03 (`effective_on`), while the store records today's time beside it. Needs are identified
+in autumn 2002 and analysed by the new year, the boards prioritise them in February 2003 and
+the TMB endorses them in March; every venue's schedule of usage is submitted by 31 March 2003;
+the Orpington feasibility study is costed by 30 June 2003; the optimiser runs in June and the
+prospectus is published on 30 June 2003 (`trainplan audit replay --as-of DATE` shows each
+stage)."""
 
 from __future__ import annotations
 
@@ -29,6 +37,29 @@ BANK_HOLIDAYS = [
 
 LSPU = "lspu.analyst"
 TMB = "tmb.chair"
+
+# The 2002/03 timeline: the business date each step of the story takes effect.
+GROUPS_REGISTERED = "2002-09-02"  # the planning round opens; the boards and their venues
+ALLOWANCES_SET = "2002-09-16"
+NEEDS_IDENTIFIED = ("2002-09-23", "2002-11-29")  # autumn 2002, spread over the needs
+NEEDS_ANALYSED = ("2002-12-02", "2002-12-20")
+CYCLE_OPENED = "2003-01-06"
+NEEDS_PRIORITISED = ("2003-02-03", "2003-02-28")
+NEEDS_ENDORSED = "2003-03-14"
+SCHEDULES_SUBMITTED = ("2003-02-03", "2003-03-31")  # every schedule of usage by 31 March 2003
+CENTRES_PROPOSED = "2002-11-04"
+SIDCUP_COSTED = "2003-05-30"
+ORPINGTON_COSTED = "2003-06-27"  # the feasibility study with costings, by 30 June 2003
+ORPINGTON_APPROVED = "2003-06-30"
+RUN_ON = "2003-06-16"  # the TMB runs the optimiser
+PUBLISHED_ON = "2003-06-30"  # the prospectus, by 30 June 2003
+
+
+def spread(window: tuple[str, str], index: int, count: int) -> str:
+    """The `index`-th of `count` dates spread evenly over `window` (both ends included)."""
+    first, last = (date.fromisoformat(day) for day in window)
+    step = (last - first).days / max(count - 1, 1)
+    return (first + timedelta(days=round(index * step))).isoformat()
 
 
 @dataclass(frozen=True)
@@ -137,35 +168,50 @@ def build(planner: TrainingPlanner) -> dict[str, Any]:
             officers=group.officers,
             staff=group.staff,
             actor=LSPU,
+            effective_on=GROUPS_REGISTERED,
         )
-        planner.assign_board_chair(group_id, chair=group.chair, actor=TMB)
+        planner.assign_board_chair(
+            group_id, chair=group.chair, actor=TMB, effective_on=GROUPS_REGISTERED
+        )
         planner.set_allowance(
             group_id,
             hours_per_head=group.allowance_hours,
             actor=group.chair,
             reason="Acceptable training time per head with regard to operational capability",
+            effective_on=ALLOWANCES_SET,
         )
         groups[group.code] = group_id
 
-    facilities = [_register_venue(planner, venue, groups) for venue in VENUES]
+    facilities = [
+        _register_venue(planner, venue, groups, spread(SCHEDULES_SUBMITTED, index, len(VENUES)))
+        for index, venue in enumerate(VENUES)
+    ]
     centres = _propose_centres(planner)
     needs = _record_needs(planner, groups)
     record_trainer_pools(planner, groups)
     record_running_costs(planner, facilities)
     cycle_id = planner.open_cycle(
-        name=CYCLE, starts_on=CYCLE_START, ends_on=CYCLE_END, budget=9_500_000, actor=TMB
+        name=CYCLE,
+        starts_on=CYCLE_START,
+        ends_on=CYCLE_END,
+        budget=9_500_000,
+        actor=TMB,
+        effective_on=CYCLE_OPENED,
     )
     planner.set_weights(
         cycle_id,
         weights={"Mandated": 1000, "Essential": 100, "Desirable": 10, "Optional": 1},
         reason="TMB strategic direction: legal duties first, then operational capability",
         actor=TMB,
+        effective_on=CYCLE_OPENED,
     )
     return {"groups": groups, "facilities": facilities, "centres": centres, "needs": needs,
             "cycle_id": cycle_id}  # fmt: skip
 
 
-def _register_venue(planner: TrainingPlanner, venue: Venue, groups: dict[str, UUID]) -> UUID:
+def _register_venue(
+    planner: TrainingPlanner, venue: Venue, groups: dict[str, UUID], submitted_on: str
+) -> UUID:
     facility_id = planner.register_facility(
         name=venue.name,
         site=venue.site,
@@ -176,6 +222,7 @@ def _register_venue(planner: TrainingPlanner, venue: Venue, groups: dict[str, UU
         cost_per_day=venue.cost_per_day,
         opened_on="1990-01-01",
         actor="lspu.facilities",
+        effective_on=GROUPS_REGISTERED,
     )
     planner.submit_schedule(
         facility_id,
@@ -183,6 +230,7 @@ def _register_venue(planner: TrainingPlanner, venue: Venue, groups: dict[str, UU
         period_end=CYCLE_END,
         entries=existing_usage(venue),
         actor=f"planner.{venue.site.split()[0].lower()}",
+        effective_on=submitted_on,
     )
     return facility_id
 
@@ -253,6 +301,7 @@ def _propose_centres(planner: TrainingPlanner) -> dict[str, UUID]:
         running_cost_per_day=1_100,
         earliest_opening="2003-10-01",
         actor=LSPU,
+        effective_on=CENTRES_PROPOSED,
     )
     planner.cost_centre(
         orpington,
@@ -260,11 +309,13 @@ def _propose_centres(planner: TrainingPlanner) -> dict[str, UUID]:
         running_cost_per_day=1_150,
         actor=LSPU,
         notes="Feasibility study (key action 13): refit of the old parade hall and two offices",
+        effective_on=ORPINGTON_COSTED,
     )
     planner.approve_centre(
         orpington,
         actor=TMB,
         reason="Business case for a Training Delivery Centre incorporating OST (Rec. 5)",
+        effective_on=ORPINGTON_APPROVED,
     )
     sidcup = planner.propose_centre(
         name="Marlowe House training floors",
@@ -276,6 +327,7 @@ def _propose_centres(planner: TrainingPlanner) -> dict[str, UUID]:
         running_cost_per_day=800,
         earliest_opening="2003-07-01",
         actor=LSPU,
+        effective_on=CENTRES_PROPOSED,
     )
     planner.cost_centre(
         sidcup,
@@ -283,12 +335,15 @@ def _propose_centres(planner: TrainingPlanner) -> dict[str, UUID]:
         running_cost_per_day=820,
         actor=LSPU,
         notes="Two office floors converted to six classrooms",
+        effective_on=SIDCUP_COSTED,
     )
     return {"Orpington": orpington, "Sidcup": sidcup}
 
 
 def _record_needs(planner: TrainingPlanner, groups: dict[str, UUID]) -> list[UUID]:
     needs = []
+    count = sum(len(need.groups) for need in NEEDS) + 2  # and the two below
+    index = 0
     for need in NEEDS:
         for code, learners in need.groups.items():
             need_id = planner.identify_need(
@@ -296,6 +351,7 @@ def _record_needs(planner: TrainingPlanner, groups: dict[str, UUID]) -> list[UUI
                 title=need.title,
                 trigger=need.trigger,
                 actor=f"planner.{code.lower()}",
+                effective_on=spread(NEEDS_IDENTIFIED, index, count),
             )
             planner.record_analysis(
                 need_id,
@@ -314,6 +370,7 @@ def _record_needs(planner: TrainingPlanner, groups: dict[str, UUID]) -> list[UUI
                 risk_if_untrained="critical" if need.mandatory_basis else "medium",
                 window_start=need.window[0],
                 window_end=need.window[1],
+                effective_on=spread(NEEDS_ANALYSED, index, count),
             )
             chair = next(g.chair for g in GROUPS if g.code == code)
             planner.prioritise_need(
@@ -322,21 +379,30 @@ def _record_needs(planner: TrainingPlanner, groups: dict[str, UUID]) -> list[UUI
                 score=need.score,
                 actor=chair,
                 reason=f"{need.level}: {need.mandatory_basis or 'operational capability'}",
+                effective_on=spread(NEEDS_PRIORITISED, index, count),
             )
-            planner.endorse_need(need_id, reason="Endorsed for the 2003/04 plan", actor=TMB)
+            planner.endorse_need(
+                need_id,
+                reason="Endorsed for the 2003/04 plan",
+                actor=TMB,
+                effective_on=NEEDS_ENDORSED,
+            )
             needs.append(need_id)
+            index += 1
     # The rest of the lifecycle, so the register shows every state.
     raised = planner.identify_need(
         group_id=groups["SC"],
         title="Digital evidence handling",
         trigger="technology change",
         actor="planner.sc",
+        effective_on=spread(NEEDS_IDENTIFIED, count - 2, count),
     )
     rejected = planner.identify_need(
         group_id=groups["TP"],
         title="Segway patrol familiarisation",
         trigger="technology change",
         actor="planner.tp",
+        effective_on=spread(NEEDS_IDENTIFIED, count - 1, count),
     )
     planner.record_analysis(
         rejected,
@@ -355,9 +421,13 @@ def _record_needs(planner: TrainingPlanner, groups: dict[str, UUID]) -> list[UUI
         risk_if_untrained="low",
         window_start=CYCLE_START,
         window_end=CYCLE_END,
+        effective_on=NEEDS_ANALYSED[1],
     )
     planner.prioritise_need(rejected, level="Optional", score=10, reason="Nice to have",
-                            actor="AC Territorial Policing")  # fmt: skip
-    planner.reject_need(rejected, reason="No operational case this year", actor=TMB)
-    planner.withdraw_need(raised, reason="Merged into the national programme", actor="planner.sc")
+                            actor="AC Territorial Policing",
+                            effective_on=NEEDS_PRIORITISED[1])  # fmt: skip
+    planner.reject_need(rejected, reason="No operational case this year", actor=TMB,
+                        effective_on=NEEDS_ENDORSED)  # fmt: skip
+    planner.withdraw_need(raised, reason="Merged into the national programme", actor="planner.sc",
+                          effective_on=NEEDS_PRIORITISED[0])  # fmt: skip
     return needs

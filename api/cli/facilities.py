@@ -48,6 +48,13 @@ def import_schedule_command(
         ),
     ] = False,
     actor: Annotated[str, typer.Option(help="Who submits it (recorded).")] = "",
+    effective_on: Annotated[
+        str | None,
+        typer.Option(
+            "--effective-on",
+            help="The business date the submission takes effect, YYYY-MM-DD (default: today).",
+        ),
+    ] = None,
 ) -> None:
     """Submit a venue's schedule of usage for a period from a spreadsheet: columns starts_on,
     ends_on, purpose, and optionally kind (booking or closure) and rooms. It replaces what an
@@ -71,6 +78,7 @@ def import_schedule_command(
             dry_run=dry_run,
             empty_period=empty_period,
             session_words=confirmed_session_words(stack.projections),
+            effective_on=effective_on,
         )
         if done.stored:
             stack.catch_up()

@@ -48,6 +48,14 @@ def optimise(
     workers: Annotated[int, typer.Option(min=1, max=16, help="Solver workers.")] = 2,
     seed: Annotated[int, typer.Option(help="Solver random seed.")] = 0,
     actor: Annotated[str, typer.Option(help="Who runs it (recorded).")] = "",
+    effective_on: Annotated[
+        str | None,
+        typer.Option(
+            "--effective-on",
+            help="The business date the run and its draft take effect, YYYY-MM-DD (default: "
+            "today; not before the cycle's last step).",
+        ),
+    ] = None,
     as_json: Annotated[
         bool,
         typer.Option(
@@ -66,12 +74,15 @@ def optimise(
         cycle_id = _cycle_id(stack, cycle)
         check_before_solving(stack, cycle_id, cycle, what_if or [])
         who = actor or _default_actor()
-        base = _run(stack, cycle_id, who, time_limit, workers, seed, None, "base plan", shown)
+
+        def solve(variant: str | None, label: str) -> dict[str, Any]:
+            return _run(stack, cycle_id, who, time_limit, workers, seed, variant, label, shown,
+                        effective_on=effective_on)  # fmt: skip
+
+        base = solve(None, "base plan")
         results = [("base plan", base)]
         for text in what_if or []:
-            results.append(
-                (text, _run(stack, cycle_id, who, time_limit, workers, seed, text, text, shown))
-            )
+            results.append((text, solve(text, text)))
         names = centre_names(stack)
         if as_json:
             data = run_json(base, names)
@@ -135,9 +146,12 @@ def check_before_solving(stack: Stack, cycle_id: UUID, cycle: str, what_ifs: lis
             fail(f"--what-if {text!r}", str(error))
 
 
-def run_once(stack: Stack, cycle_id: UUID, actor: str, time_limit: float) -> dict[str, Any]:
+def run_once(
+    stack: Stack, cycle_id: UUID, actor: str, time_limit: float, effective_on: str | None = None
+) -> dict[str, Any]:
     """One base-plan run with a progress bar (two workers, seed 0); its result as plain data."""
-    return _run(stack, cycle_id, actor, time_limit, 2, 0, None, "base plan")
+    return _run(stack, cycle_id, actor, time_limit, 2, 0, None, "base plan",
+                effective_on=effective_on)  # fmt: skip
 
 
 def _run(
@@ -150,6 +164,8 @@ def _run(
     what_if: str | None,
     label: str,
     shown: Console | None = None,
+    *,
+    effective_on: str | None = None,
 ) -> dict[str, Any]:
     columns = (
         TextColumn("[bold]{task.description}"),
@@ -179,6 +195,7 @@ def _run(
             workers=workers,
             seed=seed,
             what_if=what_if,
+            effective_on=effective_on,
         )
         bar.update(task, completed=time_limit, left="done", stage=run.state)
     if run.state == "failed":

@@ -274,6 +274,7 @@ def import_schedule(
     expected_version: int | None = None,
     acting_for: Collection[UUID] | None = None,
     session_words: SessionWords = plain_session_words,
+    effective_on: str | date | None = None,
 ) -> ScheduleImport:
     """Reads the sheet, checks every row, and (unless `dry_run`) submits it as the facility's
     schedule for the period. Raises `ScheduleRefused` with every problem found, the domain's
@@ -324,6 +325,7 @@ def import_schedule(
                 actor=actor,
                 expected_version=expected_version,
                 acting_for=acting_for,
+                effective_on=effective_on,
             )
         except InvalidValue as refused:  # the aggregate's own checks, in the sheet's words
             raise ScheduleRefused([_in_rows(refused, entries)]) from refused

@@ -19,6 +19,7 @@ from eventsourcing.utils import resolve_topic
 
 from domain.centres import DeliveryCentreProposal
 from domain.cycles import PlanningCycle
+from domain.dated import effective_on_of
 from domain.errors import DomainError, DuplicateKey, NotFound, VersionConflict
 from domain.facilities import Facility
 from domain.groups import BusinessGroup
@@ -100,12 +101,13 @@ class PlannerBase(Application[UUID]):
     def exists(self, aggregate_id: UUID) -> bool:
         return aggregate_id in self.repository
 
-    def require(self, kind: type[Aggregate], aggregate_id: UUID) -> None:
+    def require(self, kind: type[Aggregate], aggregate_id: UUID) -> str:
         """Checks that an aggregate of `kind` exists, from its first event alone (a command
-        that only refers to it need not replay its history)."""
+        that only refers to it need not replay its history); the date it took effect."""
         first = self.recorder.select_events(aggregate_id, limit=1)
         if not first or not issubclass(resolve_topic(first[0].topic), kind.Event):
             raise NotFound(KIND_NAMES.get(kind, kind.__name__), aggregate_id)
+        return effective_on_of(vars(self.mapper.to_domain_event(first[0])))
 
     def store(self, *aggregates: Aggregate) -> None:
         """Saves all pending events of `aggregates` in one atomic write. If another writer got

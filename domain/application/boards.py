@@ -18,10 +18,22 @@ class BoardCommands(PlannerBase):
     # --- business groups --------------------------------------------------------------------
 
     def register_group(
-        self, *, name: str, code: str, officers: int, staff: int, actor: str
+        self,
+        *,
+        name: str,
+        code: str,
+        officers: int,
+        staff: int,
+        actor: str,
+        effective_on: Day | None = None,
     ) -> UUID:
         group = BusinessGroup.register(
-            name=name, code=code, officers=officers, staff=staff, actor=actor
+            name=name,
+            code=code,
+            officers=officers,
+            staff=staff,
+            actor=actor,
+            effective_on=effective_on,
         )
         return self._create(group, "business group code", group.code)
 
@@ -33,8 +45,10 @@ class BoardCommands(PlannerBase):
         staff: int,
         actor: str,
         expected_version: int | None = None,
+        effective_on: Day | None = None,
     ) -> int:
         group = self.load(BusinessGroup, group_id, expected_version)
+        group.take_effect(effective_on)
         group.update_headcount(officers=officers, staff=staff, actor=actor)
         return self._stored(group)
 
@@ -46,11 +60,13 @@ class BoardCommands(PlannerBase):
         reason: str,
         actor: str,
         expected_version: int | None = None,
+        effective_on: Day | None = None,
         acting_for: Collection[UUID] | None = None,
     ) -> int:
         """The group's board sets its acceptable training time per head per year."""
         check_scope(acting_for, group_id, actor=actor, action="set a group's training allowance")
         group = self.load(BusinessGroup, group_id, expected_version)
+        group.take_effect(effective_on)
         group.set_allowance(hours_per_head=hours_per_head, reason=reason, actor=actor)
         return self._stored(group)
 
@@ -74,9 +90,16 @@ class BoardCommands(PlannerBase):
         return self._stored(group)
 
     def assign_board_chair(
-        self, group_id: UUID, *, chair: str, actor: str, expected_version: int | None = None
+        self,
+        group_id: UUID,
+        *,
+        chair: str,
+        actor: str,
+        expected_version: int | None = None,
+        effective_on: Day | None = None,
     ) -> int:
         group = self.load(BusinessGroup, group_id, expected_version)
+        group.take_effect(effective_on)
         group.assign_board_chair(chair=chair, actor=actor)
         return self._stored(group)
 
@@ -97,13 +120,21 @@ class BoardCommands(PlannerBase):
         description: str = "",
         actor: str,
         acting_for: Collection[UUID] | None = None,
+        effective_on: Day | None = None,
     ) -> UUID:
-        """A planner or board chair raises a need for their own business group."""
+        """A planner or board chair raises a need for their own business group; it cannot take
+        effect before the group was registered."""
         check_scope(acting_for, group_id, actor=actor, action="identify a training need")
-        self.require(BusinessGroup, group_id)
+        registered = self.require(BusinessGroup, group_id)
         need = TrainingNeed.identify(
-            group_id=group_id, title=title, trigger=trigger, description=description, actor=actor
+            group_id=group_id,
+            title=title,
+            trigger=trigger,
+            description=description,
+            actor=actor,
+            effective_on=effective_on,
         )
+        need.check_not_before(need.effective_on, registered, "its business group's registration")
         self.save(need)
         return need.id
 
@@ -127,10 +158,12 @@ class BoardCommands(PlannerBase):
         window_end: Day,
         actor: str,
         expected_version: int | None = None,
+        effective_on: Day | None = None,
     ) -> int:
         """LSPU records (or refines, until the board prioritises) the performance needs
         analysis."""
         need = self.load(TrainingNeed, need_id, expected_version)
+        need.take_effect(effective_on)
         need.record_analysis(
             gap_statement=gap_statement,
             audience=audience,
@@ -159,26 +192,42 @@ class BoardCommands(PlannerBase):
         reason: str,
         actor: str,
         expected_version: int | None = None,
+        effective_on: Day | None = None,
         acting_for: Collection[UUID] | None = None,
     ) -> int:
         """The need's own board places it on the four-level scale."""
         need = self.load(TrainingNeed, need_id)
         check_scope(acting_for, need.group_id, actor=actor, action="prioritise a training need")
         check_version(need, expected_version)
+        need.take_effect(effective_on)
         need.prioritise(level=level, score=score, reason=reason, actor=actor)
         return self._stored(need)
 
     def endorse_need(
-        self, need_id: UUID, *, reason: str, actor: str, expected_version: int | None = None
+        self,
+        need_id: UUID,
+        *,
+        reason: str,
+        actor: str,
+        expected_version: int | None = None,
+        effective_on: Day | None = None,
     ) -> int:
         need = self.load(TrainingNeed, need_id, expected_version)
+        need.take_effect(effective_on)
         need.endorse(reason=reason, actor=actor)
         return self._stored(need)
 
     def reject_need(
-        self, need_id: UUID, *, reason: str, actor: str, expected_version: int | None = None
+        self,
+        need_id: UUID,
+        *,
+        reason: str,
+        actor: str,
+        expected_version: int | None = None,
+        effective_on: Day | None = None,
     ) -> int:
         need = self.load(TrainingNeed, need_id, expected_version)
+        need.take_effect(effective_on)
         need.reject(reason=reason, actor=actor)
         return self._stored(need)
 
@@ -189,12 +238,14 @@ class BoardCommands(PlannerBase):
         reason: str,
         actor: str,
         expected_version: int | None = None,
+        effective_on: Day | None = None,
         acting_for: Collection[UUID] | None = None,
     ) -> int:
         """Withdrawn at any point before delivery; planners and chairs only for their group."""
         need = self.load(TrainingNeed, need_id)
         check_scope(acting_for, need.group_id, actor=actor, action="withdraw a training need")
         check_version(need, expected_version)
+        need.take_effect(effective_on)
         need.withdraw(reason=reason, actor=actor)
         return self._stored(need)
 
@@ -206,8 +257,10 @@ class BoardCommands(PlannerBase):
         actual_cost: float,
         actor: str,
         expected_version: int | None = None,
+        effective_on: Day | None = None,
     ) -> int:
         need = self.load(TrainingNeed, need_id, expected_version)
+        need.take_effect(effective_on)
         need.record_delivery(attendance=attendance, actual_cost=actual_cost, actor=actor)
         return self._stored(need)
 
@@ -220,7 +273,9 @@ class BoardCommands(PlannerBase):
         notes: str,
         actor: str,
         expected_version: int | None = None,
+        effective_on: Day | None = None,
     ) -> int:
         need = self.load(TrainingNeed, need_id, expected_version)
+        need.take_effect(effective_on)
         need.evaluate(level=level, score=score, notes=notes, actor=actor)
         return self._stored(need)

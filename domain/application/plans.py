@@ -22,10 +22,22 @@ class PlanCommands(PlannerBase):
     # --- planning cycles --------------------------------------------------------------------
 
     def open_cycle(
-        self, *, name: str, starts_on: Day, ends_on: Day, budget: float, actor: str
+        self,
+        *,
+        name: str,
+        starts_on: Day,
+        ends_on: Day,
+        budget: float,
+        actor: str,
+        effective_on: Day | None = None,
     ) -> UUID:
         cycle = PlanningCycle.open(
-            name=name, starts_on=starts_on, ends_on=ends_on, budget=budget, actor=actor
+            name=name,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            budget=budget,
+            actor=actor,
+            effective_on=effective_on,
         )
         return self._create(cycle, "planning cycle", cycle.name)
 
@@ -43,8 +55,10 @@ class PlanCommands(PlannerBase):
         reason: str,
         actor: str,
         expected_version: int | None = None,
+        effective_on: Day | None = None,
     ) -> int:
         cycle = self.load(PlanningCycle, cycle_id, expected_version)
+        cycle.take_effect(effective_on)
         cycle.change_budget(budget=budget, reason=reason, actor=actor)
         return self._stored(cycle)
 
@@ -56,20 +70,38 @@ class PlanCommands(PlannerBase):
         reason: str,
         actor: str,
         expected_version: int | None = None,
+        effective_on: Day | None = None,
     ) -> int:
         cycle = self.load(PlanningCycle, cycle_id, expected_version)
+        cycle.take_effect(effective_on)
         cycle.set_weights(weights=weights, reason=reason, actor=actor)
         return self._stored(cycle)
 
     def start_run(
-        self, cycle_id: UUID, *, run_id: str, settings: dict[str, Any], actor: str
+        self,
+        cycle_id: UUID,
+        *,
+        run_id: str,
+        settings: dict[str, Any],
+        actor: str,
+        effective_on: Day | None = None,
     ) -> int:
         cycle = self.load(PlanningCycle, cycle_id)
+        cycle.take_effect(effective_on)
         cycle.start_run(run_id=run_id, settings=settings, actor=actor)
         return self._stored(cycle)
 
-    def mark_run_interrupted(self, cycle_id: UUID, *, run_id: str, reason: str, actor: str) -> int:
+    def mark_run_interrupted(
+        self,
+        cycle_id: UUID,
+        *,
+        run_id: str,
+        reason: str,
+        actor: str,
+        effective_on: Day | None = None,
+    ) -> int:
         cycle = self.load(PlanningCycle, cycle_id)
+        cycle.take_effect(effective_on)
         cycle.mark_run_interrupted(run_id=run_id, reason=reason, actor=actor)
         return self._stored(cycle)
 
@@ -86,10 +118,12 @@ class PlanCommands(PlannerBase):
         allocation: dict[str, Any],
         actor: str,
         expected_version: int | None = None,
+        effective_on: Day | None = None,
     ) -> int:
         """Records one optimisation run: its inputs' digest, its settings, the solver's
         status, objective and bound, and the allocation as plain data."""
         cycle = self.load(PlanningCycle, cycle_id, expected_version)
+        cycle.take_effect(effective_on)
         cycle.record_run(
             run_id=run_id,
             inputs_digest=inputs_digest,
@@ -103,9 +137,16 @@ class PlanCommands(PlannerBase):
         return self._stored(cycle)
 
     def draft_prospectus(
-        self, cycle_id: UUID, *, run_id: str, actor: str, expected_version: int | None = None
+        self,
+        cycle_id: UUID,
+        *,
+        run_id: str,
+        actor: str,
+        expected_version: int | None = None,
+        effective_on: Day | None = None,
     ) -> int:
         cycle = self.load(PlanningCycle, cycle_id, expected_version)
+        cycle.take_effect(effective_on)
         cycle.draft_prospectus(run_id=run_id, actor=actor)
         return self._stored(cycle)
 
@@ -121,9 +162,11 @@ class PlanCommands(PlannerBase):
         reason: str,
         actor: str,
         expected_version: int | None = None,
+        effective_on: Day | None = None,
     ) -> int:
         """Moves a draft session by hand: another venue or other dates (None: as it is)."""
         cycle = self.load(PlanningCycle, cycle_id, expected_version)
+        cycle.take_effect(effective_on)
         cycle.amend_session(
             session_id=session_id,
             venue_kind=venue_kind,
@@ -144,17 +187,28 @@ class PlanCommands(PlannerBase):
         reason: str,
         actor: str,
         expected_version: int | None = None,
+        effective_on: Day | None = None,
     ) -> int:
         cycle = self.load(PlanningCycle, cycle_id, expected_version)
+        cycle.take_effect(effective_on)
         cycle.pin_session(session_id=session_id, pinned=pinned, reason=reason, actor=actor)
         return self._stored(cycle)
 
     def publish_prospectus(
-        self, cycle_id: UUID, *, reason: str, actor: str, expected_version: int | None = None
+        self,
+        cycle_id: UUID,
+        *,
+        reason: str,
+        actor: str,
+        expected_version: int | None = None,
+        effective_on: Day | None = None,
     ) -> int:
         """Publishes the draft: every facility confirms its sessions (the double-booking check
-        that may never fail), every need is scheduled, all in one atomic write."""
+        that may never fail), every need is scheduled, all in one atomic write, effective on
+        one date: not before the draft, nor before any of those facilities' and needs' last
+        steps, nor before a centre it uses was approved."""
         cycle = self.load(PlanningCycle, cycle_id, expected_version)
+        day = cycle.take_effect(effective_on)
         by_facility: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for session in cycle.published:  # an earlier edition: its confirmations are replaced
             if session["venue_kind"] == "facility":
@@ -165,7 +219,7 @@ class PlanCommands(PlannerBase):
             if session["venue_kind"] == "facility":
                 by_facility[session["venue_id"]].append(session)
             elif session["venue_kind"] == "centre":
-                self._check_centre_open(session)
+                self._check_centre_open(session, day)
             for need_id, places in session["needs"].items():
                 if places:
                     sessions, learners = by_need[need_id]
@@ -173,6 +227,7 @@ class PlanCommands(PlannerBase):
         facilities = []
         for facility_id, confirmed in sorted(by_facility.items()):
             facility = self.load(Facility, UUID(facility_id))
+            facility.take_effect(day)
             facility.confirm_sessions(cycle_id=cycle_id, sessions=confirmed, actor=actor)
             facilities.append(facility)
         needs = []
@@ -183,13 +238,15 @@ class PlanCommands(PlannerBase):
                     f"cannot publish: need '{need.title}' is {need.status.value} since the draft "
                     "was made; re-optimise or amend the draft first"
                 )
+            need.take_effect(day)
             need.schedule(cycle_id=cycle_id, sessions=sessions, learners=learners, actor=actor)
             needs.append(need)
         self.store(cycle, *facilities, *needs)
         return cycle.version
 
-    def _check_centre_open(self, session: dict[str, Any]) -> None:
+    def _check_centre_open(self, session: dict[str, Any], day: str) -> None:
         centre = self.load(DeliveryCentreProposal, UUID(session["venue_id"]))
+        centre.check_not_before(day, centre.effective_on, f"the {centre.name} decision")
         if centre.status is not ProposalStatus.APPROVED:
             raise TransitionRefused(
                 f"cannot publish session {session['session_id']} at {centre.name}: "
@@ -203,8 +260,15 @@ class PlanCommands(PlannerBase):
             )
 
     def close_cycle(
-        self, cycle_id: UUID, *, reason: str, actor: str, expected_version: int | None = None
+        self,
+        cycle_id: UUID,
+        *,
+        reason: str,
+        actor: str,
+        expected_version: int | None = None,
+        effective_on: Day | None = None,
     ) -> int:
         cycle = self.load(PlanningCycle, cycle_id, expected_version)
+        cycle.take_effect(effective_on)
         cycle.close(reason=reason, actor=actor)
         return self._stored(cycle)

@@ -30,9 +30,11 @@ class VenueCommands(PlannerBase):
         cost_per_day: float,
         opened_on: Day | None = None,
         actor: str,
+        effective_on: Day | None = None,
     ) -> UUID:
+        registered = ""
         if owning_group_id is not None:
-            self.require(BusinessGroup, owning_group_id)
+            registered = self.require(BusinessGroup, owning_group_id)
         facility = Facility.register(
             name=name,
             site=site,
@@ -43,6 +45,10 @@ class VenueCommands(PlannerBase):
             cost_per_day=cost_per_day,
             opened_on=opened_on,
             actor=actor,
+            effective_on=effective_on,
+        )
+        facility.check_not_before(
+            facility.effective_on, registered, "its owning group's registration"
         )
         return self._create(facility, "facility", f"{facility.name} at {facility.site}")
 
@@ -57,9 +63,11 @@ class VenueCommands(PlannerBase):
         reason: str,
         actor: str,
         expected_version: int | None = None,
+        effective_on: Day | None = None,
     ) -> int:
         """Changes capacity, rooms, features or cost; what is left out (None) stays."""
         facility = self.load(Facility, facility_id, expected_version)
+        facility.take_effect(effective_on)
         facility.change_details(
             capacity=capacity,
             rooms=rooms,
@@ -79,6 +87,7 @@ class VenueCommands(PlannerBase):
         entries: list[dict[str, Any]],
         actor: str,
         expected_version: int | None = None,
+        effective_on: Day | None = None,
         acting_for: Collection[UUID] | None = None,
     ) -> int:
         """The venue's usage for a period; planners submit only their own group's venues."""
@@ -90,6 +99,7 @@ class VenueCommands(PlannerBase):
             action="submit the schedule of a facility",
         )
         check_version(facility, expected_version)
+        facility.take_effect(effective_on)
         facility.submit_schedule(
             period_start=period_start, period_end=period_end, entries=entries, actor=actor
         )
@@ -117,8 +127,10 @@ class VenueCommands(PlannerBase):
         reason: str,
         actor: str,
         expected_version: int | None = None,
+        effective_on: Day | None = None,
     ) -> int:
         facility = self.load(Facility, facility_id, expected_version)
+        facility.take_effect(effective_on)
         facility.decommission(on=on, reason=reason, actor=actor)
         return self._stored(facility)
 
@@ -136,6 +148,7 @@ class VenueCommands(PlannerBase):
         running_cost_per_day: float,
         earliest_opening: Day,
         actor: str,
+        effective_on: Day | None = None,
     ) -> UUID:
         centre = DeliveryCentreProposal.propose(
             name=name,
@@ -147,6 +160,7 @@ class VenueCommands(PlannerBase):
             running_cost_per_day=running_cost_per_day,
             earliest_opening=earliest_opening,
             actor=actor,
+            effective_on=effective_on,
         )
         self.save(centre)
         return centre.id
@@ -160,8 +174,10 @@ class VenueCommands(PlannerBase):
         notes: str,
         actor: str,
         expected_version: int | None = None,
+        effective_on: Day | None = None,
     ) -> int:
         centre = self.load(DeliveryCentreProposal, centre_id, expected_version)
+        centre.take_effect(effective_on)
         centre.cost(
             setup_cost=setup_cost,
             running_cost_per_day=running_cost_per_day,
@@ -171,15 +187,29 @@ class VenueCommands(PlannerBase):
         return self._stored(centre)
 
     def approve_centre(
-        self, centre_id: UUID, *, reason: str, actor: str, expected_version: int | None = None
+        self,
+        centre_id: UUID,
+        *,
+        reason: str,
+        actor: str,
+        expected_version: int | None = None,
+        effective_on: Day | None = None,
     ) -> int:
         centre = self.load(DeliveryCentreProposal, centre_id, expected_version)
+        centre.take_effect(effective_on)
         centre.approve(reason=reason, actor=actor)
         return self._stored(centre)
 
     def reject_centre(
-        self, centre_id: UUID, *, reason: str, actor: str, expected_version: int | None = None
+        self,
+        centre_id: UUID,
+        *,
+        reason: str,
+        actor: str,
+        expected_version: int | None = None,
+        effective_on: Day | None = None,
     ) -> int:
         centre = self.load(DeliveryCentreProposal, centre_id, expected_version)
+        centre.take_effect(effective_on)
         centre.reject(reason=reason, actor=actor)
         return self._stored(centre)

@@ -1,16 +1,22 @@
-"""The audit trail: every event in order with its entity, type, actor, reason, time and a
-readable summary of what changed. Append-only: a row per event there is, keyed by its
-position."""
+"""The audit trail: every event in order with its entity, type, actor, reason, both of its
+dates and a readable summary of what changed. Append-only: a row per event there is, keyed by
+its position.
+
+Each row has the time the store recorded the event (`at`), the business date it takes effect
+(`effective_on`) and how many days the second lies before the first (`days_back`): an entry
+made today about a decision of last spring is back-dated, and shows it."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 
+from domain.dated import effective_on_of, recorded_day
 from projections.read_model import AppendOnlyReadModel, Event, Rows
 
-HIDDEN = {"timestamp", "originator_topic", "actor", "reason", "class_version"}
+HIDDEN = {"timestamp", "effective_on", "originator_topic", "actor", "reason", "class_version"}
 
 
 def summarise(value: Any, width: int = 60) -> str:
@@ -49,6 +55,8 @@ class AuditTrail(AppendOnlyReadModel):
             sa.Column("actor", sa.String(128)),
             sa.Column("reason", sa.Text),
             sa.Column("at", sa.String(40)),
+            sa.Column("effective_on", sa.String(10)),
+            sa.Column("days_back", sa.Integer),
             sa.Column("summary", sa.Text, nullable=False),
             sa.Index(f"ix_audit_trail{suffix}_entity", "entity_id", "position"),
             sa.Index(f"ix_audit_trail{suffix}_actor", "actor", "position"),
@@ -57,6 +65,11 @@ class AuditTrail(AppendOnlyReadModel):
 
     def rows(self, event: Event) -> Rows:
         s = event["state"]
+        effective_on, days_back = s.get("effective_on"), None
+        if s.get("timestamp"):
+            effective_on = effective_on_of(s)
+            recorded_on = date.fromisoformat(recorded_day(datetime.fromisoformat(s["timestamp"])))
+            days_back = (recorded_on - date.fromisoformat(effective_on)).days
         return {
             "audit_trail": [
                 {
@@ -68,6 +81,8 @@ class AuditTrail(AppendOnlyReadModel):
                     "actor": s.get("actor"),
                     "reason": s.get("reason"),
                     "at": s.get("timestamp"),
+                    "effective_on": effective_on,
+                    "days_back": days_back,
                     "summary": summary(event),
                 }
             ]

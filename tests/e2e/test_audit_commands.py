@@ -48,10 +48,14 @@ def test_bad_arguments_get_a_clear_error_and_change_nothing(recorded: str, tmp_p
     future = trainplan("audit", "replay", "--as-of", "2999-01-01", database_url=recorded,
                        cwd=tmp_path)  # fmt: skip
     assert future.returncode == 2
-    assert "--as-of: 2999-01-01T23:59:59.999999+00:00 is in the future" in future.stdout
+    assert future.stderr.strip() == "--as-of: 2999-01-01 is in the future"
     garbled = trainplan("audit", "replay", "--as-of", "yesterday", database_url=recorded,
                         cwd=tmp_path)  # fmt: skip
-    assert garbled.returncode == 2 and "not an ISO 8601 date or time" in garbled.stdout
+    assert garbled.returncode == 2
+    assert garbled.stderr.strip() == "--as-of: 'yesterday' is not a date as YYYY-MM-DD"
+    late = trainplan("audit", "replay", "--recorded-at", "teatime", database_url=recorded,
+                     cwd=tmp_path)  # fmt: skip
+    assert late.returncode == 2 and "--recorded-at: 'teatime' is not an ISO 8601" in late.stderr
     assert digests(recorded) == before
 
 
@@ -100,3 +104,48 @@ def test_an_exported_history_imported_into_an_empty_store_gives_the_same_read_mo
     assert digests(copy) == digests(recorded)
     again = trainplan("audit", "import", "history.jsonl", database_url=copy, cwd=tmp_path)
     assert again.returncode == 1 and "already holds" in again.stdout
+
+
+def test_verify_on_a_store_that_does_not_exist_or_holds_no_events_says_so_and_fails(
+    tmp_path: Path,
+) -> None:
+    missing = tmp_path / "trainplan.db"
+    for args in (("audit", "verify"), ("audit", "verify", "--seal", "--json")):
+        nothing = trainplan(*args, database_url=f"sqlite:///{missing}", cwd=tmp_path)
+        assert nothing.returncode == 1
+        assert nothing.stderr.strip() == (
+            f"TRAINPLAN_DATABASE_URL: there is no store at {missing}: nothing to verify"
+        )
+        assert not missing.exists()  # and none was made
+    TrainingPlanner.open(f"sqlite:///{missing}").close()  # a store with its tables, no events
+    empty = trainplan("audit", "verify", database_url=f"sqlite:///{missing}", cwd=tmp_path)
+    assert empty.returncode == 1
+    assert "holds no events: nothing to verify" in empty.stderr
+    assert len(empty.stderr.strip().splitlines()) == 1
+
+
+def test_a_sqlite_url_in_a_folder_that_does_not_exist_is_refused_not_created(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'no-such-folder' / 'trainplan.db'}"
+    for args in (("audit", "verify"), ("needs", "list"), ("demo", "--time-limit", "1")):
+        refused = trainplan(*args, database_url=url, cwd=tmp_path)
+        assert refused.returncode == 2, (args, refused.stdout)
+        assert refused.stderr.startswith("TRAINPLAN_DATABASE_URL: the folder ")
+        assert "does not exist" in refused.stderr
+    assert not (tmp_path / "no-such-folder").exists()
+
+
+def test_the_trail_names_each_entity_and_shows_both_dates_without_internal_ids(
+    recorded: str, tmp_path: Path
+) -> None:
+    import re
+    from datetime import UTC, datetime
+
+    shown = trainplan("audit", "trail", "--limit", "40", database_url=recorded, cwd=tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    text = " ".join(shown.stdout.split())
+    assert "group TP" in text and "need Officer" in text
+    assert "Audit trail: " in text and "effective on" in text and "recorded at" in text
+    assert datetime.now(UTC).date().isoformat() in text
+    assert not re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-", shown.stdout)  # no UUID where one reads

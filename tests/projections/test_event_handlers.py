@@ -33,13 +33,15 @@ def recorded_events() -> dict[type[Aggregate], set[str]]:
                 continue
             names = found.setdefault(aggregate, set())
             for item in node.body:
+                if isinstance(item, ast.ClassDef) and item.name == "Event":
+                    continue  # a base class's events (domain.dated) record nothing themselves
                 if isinstance(item, ast.ClassDef) and _is_event(getattr(aggregate, item.name)):
                     names.add(item.name)
                 for decorator in getattr(item, "decorator_list", []):
                     if isinstance(decorator, ast.Call) and ast.unparse(decorator.func) == "event":
                         given = decorator.args[0]  # "Name", or a class declared above
                         names.add(ast.unparse(given).strip("'\""))
-    return found
+    return {aggregate: names for aggregate, names in found.items() if names}
 
 
 def _is_event(value: object) -> bool:

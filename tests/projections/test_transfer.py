@@ -124,6 +124,7 @@ def test_an_export_lists_every_event_in_order_with_type_entity_actor_reason_time
     assert registered["reason"] is None
     assert datetime.fromisoformat(registered["time"]).tzinfo is not None
     assert registered["payload"] == {
+        "effective_on": registered["time"][:10],  # not given: the day it was recorded (UTC)
         "name": "Territorial Policing",
         "code": "TP",
         "officers": 21449,
@@ -136,7 +137,11 @@ def test_an_export_lists_every_event_in_order_with_type_entity_actor_reason_time
     prioritised = next(line for line in lines if line["type"] == "Prioritised")
     assert prioritised["topic"] == "domain.needs:TrainingNeed.Prioritised"
     assert prioritised["reason"] == "Legal duty under HSWA"
-    assert prioritised["payload"] == {"level": "Mandated", "score": 95}
+    assert prioritised["payload"] == {
+        "effective_on": prioritised["time"][:10],
+        "level": "Mandated",
+        "score": 95,
+    }
     assert [line["state"].encode() for line in lines] == [n.state for n in stored]
 
     assert _exported(planner, batch=3) == (count, text)

@@ -122,7 +122,9 @@ def test_as_of_a_time_shows_the_state_at_that_time(api: Api, history: dict[str, 
 AS_OF_REFUSALS: list[tuple[dict[str, Any], str]] = [
     ({"at": "2999-01-01T00:00:00Z"}, "query.at"),  # in the future
     ({"at": "the day before yesterday"}, "query.at"),
-    ({}, "query.at"),  # neither at nor upto
+    ({}, "query.effective_on"),  # no point at all
+    ({"effective_on": "2999-01-01"}, "query.effective_on"),  # in the future
+    ({"effective_on": "31/03/2003"}, "query.effective_on"),
     ({"at": "2003-06-30", "upto": 1}, "query.at"),  # both
     ({"upto": 99}, "query.upto"),  # beyond the last event
     ({"upto": 1, "views": "seating_plan"}, "query.views[0]"),

@@ -8,7 +8,7 @@ import logging
 import queue
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -44,6 +44,10 @@ Moment = Annotated[
     ),
 ]
 Position = Annotated[int | None, Query(ge=0, description="A position in the history")]
+BusinessDay = Annotated[
+    date | None,
+    Query(description="A business date, YYYY-MM-DD (inclusive)", examples=["2003-03-31"]),
+]
 Name = Annotated[PlainText | None, Query(min_length=1, max_length=128)]
 
 
@@ -84,12 +88,25 @@ def audit_events(
     until: Moment = None,
     after: Position = None,
     upto: Position = None,
+    effective_from: BusinessDay = None,
+    effective_to: BusinessDay = None,
+    back_dated_by: Annotated[
+        int | None,
+        Query(
+            ge=0,
+            description="Only entries that take effect at least this many days before the day "
+            "they were recorded (back-dated entries)",
+            examples=[30],
+        ),
+    ] = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> AuditPage:
-    """The history in the order it happened: each event's entity, type, who did it, why, when
-    and what changed. `since`/`until` bound the time (both inclusive), `after`/`upto` the
-    position (after is exclusive, upto inclusive)."""
+    """The history in the order it happened: each event's entity, type, who did it, why, what
+    changed, when it was recorded (`at`) and the business date it takes effect
+    (`effective_on`), with `days_back` between the two. `since`/`until` bound the recording
+    time (both inclusive), `effective_from`/`effective_to` the business date (both inclusive),
+    `after`/`upto` the position (after is exclusive, upto inclusive)."""
     filters = {
         "entity_id": entity_id,
         "entity_kind": entity_kind,
@@ -101,6 +118,9 @@ def audit_events(
         "until": stored_form(until),
         "after": after,
         "upto": upto,
+        "effective_from": None if effective_from is None else effective_from.isoformat(),
+        "effective_to": None if effective_to is None else effective_to.isoformat(),
+        "back_dated_by": back_dated_by,
     }
     return read_page(
         projections, "audit", AuditPage, filters=filters, ranges=ranges, limit=limit, offset=offset
@@ -131,14 +151,24 @@ def audit_trail(
 @router.get("/as-of", responses=problems(401, 422), summary="The read models as they were")
 def as_of(
     stack: StackDep,
+    effective_on: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=64,
+            description="As effective on a business date, YYYY-MM-DD: the events that took "
+            "effect on or before it, whenever they were recorded. Not in the future.",
+            examples=["2003-07-01"],
+        ),
+    ] = None,
     at: Annotated[
         PlainText | None,
         Query(
             min_length=1,
             max_length=64,
-            description="A time, ISO 8601 (UTC if it has no offset); a date alone means the "
-            "end of that day. Not in the future.",
-            examples=["2003-06-30T17:00:00Z"],
+            description="As recorded at a time, ISO 8601 (UTC if it has no offset); a date "
+            "alone means the end of that day. Not in the future.",
+            examples=["2026-11-30T17:00:00Z"],
         ),
     ] = None,
     upto: Annotated[
@@ -154,25 +184,30 @@ def as_of(
     ] = None,
     limit: Limit = 100,
 ) -> AsOfState:
-    """Rebuilds the chosen read models from the history alone, up to a time (`at`) or a
-    position (`upto`), in a scratch database: the live read models are not touched. Each
-    read model shows its first `limit` rows and how many there were. Give exactly one of
-    `at` and `upto`. The work grows with the history: ask for the read models you need."""
-    if (at is None) == (upto is None):
-        raise invalid("query.at", "give exactly one of at (a time) or upto (a position)")
+    """Rebuilds the chosen read models from the history alone, as effective on a business date
+    (`effective_on`), as recorded at a time (`at`) or up to a position (`upto`), or a date
+    with one of the others, in a scratch database: the live read models are not touched. Each
+    read model shows its first `limit` rows and how many there were. The work grows with the
+    history: ask for the read models you need."""
+    if at is not None and upto is not None:
+        raise invalid("query.at", "give at (a time) or upto (a position), not both")
+    if effective_on is None and at is None and upto is None:
+        raise invalid(
+            "query.effective_on", "give effective_on (a date), at (a time) or upto (a position)"
+        )
     chosen = list(dict.fromkeys(views or AS_OF_DEFAULT))
+    fields = {"as_of": "query.effective_on", "recorded_at": "query.at", "upto": "query.upto"}
     try:
         result = replay(
             stack.settings.database_url,
+            effective_on=effective_on,
+            recorded_at=at,
             upto=upto,
-            as_of=at,
             names=sorted({QUERIES[name].view for name in chosen}),
             reader=stack.planner,
         )
     except ReplayError as error:
-        raise invalid(
-            "query.at" if error.field == "as_of" else f"query.{error.field}", error.rule
-        ) from None
+        raise invalid(fields.get(error.field, f"query.{error.field}"), error.rule) from None
     except UnknownView as error:
         raise invalid("query.views", str(error)) from None
     try:
@@ -185,7 +220,10 @@ def as_of(
         return AsOfState.model_validate(
             {
                 "position": result.position,
-                "as_of": result.as_of,
+                "as_of": result.recorded_at,
+                "effective_on": result.effective_on,
+                "events_applied": result.events_applied,
+                "events_total": result.events_total,
                 "head": result.projections.head(),
                 **pages,
             }

@@ -61,6 +61,7 @@ def propose_centre(
         running_cost_per_day=body.running_cost_per_day,
         earliest_opening=body.earliest_opening,
         actor=principal.name,
+        effective_on=body.effective_on,
     )
     return created(response, f"/api/v1/centres/{centre_id}", centre_id)
 
@@ -89,6 +90,7 @@ def cost_centre(
         notes=body.notes,
         actor=principal.name,
         expected_version=expected,
+        effective_on=body.effective_on,
     )
     return written(response, centre_id, version)
 
@@ -103,7 +105,11 @@ def approve_centre(
     response: Response,
 ) -> Written:
     version = planner.approve_centre(
-        centre_id, reason=body.reason, actor=principal.name, expected_version=expected
+        centre_id,
+        reason=body.reason,
+        actor=principal.name,
+        expected_version=expected,
+        effective_on=body.effective_on,
     )
     return written(response, centre_id, version)
 
@@ -118,6 +124,10 @@ def reject_centre(
     response: Response,
 ) -> Written:
     version = planner.reject_centre(
-        centre_id, reason=body.reason, actor=principal.name, expected_version=expected
+        centre_id,
+        reason=body.reason,
+        actor=principal.name,
+        expected_version=expected,
+        effective_on=body.effective_on,
     )
     return written(response, centre_id, version)

@@ -89,6 +89,7 @@ def open_cycle(
         ends_on=body.ends_on,
         budget=body.budget,
         actor=principal.name,
+        effective_on=body.effective_on,
     )
     return created(response, f"/api/v1/cycles/{cycle_id}", cycle_id)
 
@@ -116,6 +117,7 @@ def change_budget(
         reason=body.reason,
         actor=principal.name,
         expected_version=expected,
+        effective_on=body.effective_on,
     )
     return written(response, cycle_id, version)
 
@@ -136,6 +138,7 @@ def set_weights(
         reason=body.reason,
         actor=principal.name,
         expected_version=expected,
+        effective_on=body.effective_on,
     )
     return written(response, cycle_id, version)
 
@@ -171,7 +174,11 @@ def start_run(
     request = body or RunRequest()
     try:
         run_id = planning.start_run(
-            cycle_id, actor=principal.name, time_limit=request.time_limit, what_if=request.what_if
+            cycle_id,
+            actor=principal.name,
+            time_limit=request.time_limit,
+            what_if=request.what_if,
+            effective_on=request.effective_on,
         )
     except ProblemError as error:  # the cycle itself cannot be planned: nothing was recorded
         raise InvalidValue("cycle_id", str(error)) from None
@@ -244,6 +251,7 @@ def draft_prospectus(
         run_id=body.run_id,
         actor=principal.name,
         expected_version=expected,
+        effective_on=body.effective_on,
     )
     return written(response, cycle_id, version)
 
@@ -269,6 +277,7 @@ def amend_session(
         reason=body.reason,
         actor=principal.name,
         expected_version=expected,
+        effective_on=body.effective_on,
     )
     return written(response, cycle_id, version)
 
@@ -291,6 +300,7 @@ def pin_session(
         reason=body.reason,
         actor=principal.name,
         expected_version=expected,
+        effective_on=body.effective_on,
     )
     return written(response, cycle_id, version)
 
@@ -312,6 +322,7 @@ def publish_prospectus(
         reason=body.reason,
         actor=principal.name,
         expected_version=expected,
+        effective_on=body.effective_on,
     )
     return written(response, cycle_id, version)
 
@@ -330,5 +341,6 @@ def close_cycle(
         reason=body.reason,
         actor=principal.name,
         expected_version=expected,
+        effective_on=body.effective_on,
     )
     return written(response, cycle_id, version)

@@ -78,6 +78,7 @@ def register_facility(
         cost_per_day=body.cost_per_day,
         opened_on=body.opened_on,
         actor=principal.name,
+        effective_on=body.effective_on,
     )
     return created(response, f"/api/v1/facilities/{facility_id}", facility_id)
 
@@ -155,6 +156,7 @@ def change_facility(
         reason=body.reason,
         actor=principal.name,
         expected_version=expected,
+        effective_on=body.effective_on,
     )
     return written(response, facility_id, version)
 
@@ -178,6 +180,7 @@ def submit_schedule(
         actor=principal.name,
         expected_version=expected,
         acting_for=principal.acting_for,
+        effective_on=body.effective_on,
     )
     return written(response, facility_id, version)
 
@@ -299,5 +302,6 @@ def decommission_facility(
         reason=body.reason,
         actor=principal.name,
         expected_version=expected,
+        effective_on=body.effective_on,
     )
     return written(response, facility_id, version)

@@ -64,6 +64,7 @@ def register_group(
         officers=body.officers,
         staff=body.staff,
         actor=principal.name,
+        effective_on=body.effective_on,
     )
     return created(response, f"/api/v1/groups/{group_id}", group_id)
 
@@ -91,6 +92,7 @@ def update_headcount(
         staff=body.staff,
         actor=principal.name,
         expected_version=expected,
+        effective_on=body.effective_on,
     )
     return written(response, group_id, version)
 
@@ -112,6 +114,7 @@ def set_allowance(
         actor=principal.name,
         expected_version=expected,
         acting_for=principal.acting_for,
+        effective_on=body.effective_on,
     )
     return written(response, group_id, version)
 
@@ -152,5 +155,6 @@ def assign_board_chair(
         chair=body.chair,
         actor=principal.name,
         expected_version=expected,
+        effective_on=body.effective_on,
     )
     return written(response, group_id, version)

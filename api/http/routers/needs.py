@@ -73,6 +73,7 @@ def identify_need(
         description=body.description,
         actor=principal.name,
         acting_for=principal.acting_for,
+        effective_on=body.effective_on,
     )
     return created(response, f"/api/v1/needs/{need_id}", need_id)
 
@@ -113,6 +114,7 @@ def record_analysis(
         window_end=body.window_end,
         actor=principal.name,
         expected_version=expected,
+        effective_on=body.effective_on,
     )
     return written(response, need_id, version)
 
@@ -135,6 +137,7 @@ def prioritise_need(
         actor=principal.name,
         expected_version=expected,
         acting_for=principal.acting_for,
+        effective_on=body.effective_on,
     )
     return written(response, need_id, version)
 
@@ -149,7 +152,11 @@ def endorse_need(
     response: Response,
 ) -> Written:
     version = planner.endorse_need(
-        need_id, reason=body.reason, actor=principal.name, expected_version=expected
+        need_id,
+        reason=body.reason,
+        actor=principal.name,
+        expected_version=expected,
+        effective_on=body.effective_on,
     )
     return written(response, need_id, version)
 
@@ -164,7 +171,11 @@ def reject_need(
     response: Response,
 ) -> Written:
     version = planner.reject_need(
-        need_id, reason=body.reason, actor=principal.name, expected_version=expected
+        need_id,
+        reason=body.reason,
+        actor=principal.name,
+        expected_version=expected,
+        effective_on=body.effective_on,
     )
     return written(response, need_id, version)
 
@@ -185,6 +196,7 @@ def withdraw_need(
         actor=principal.name,
         expected_version=expected,
         acting_for=principal.acting_for,
+        effective_on=body.effective_on,
     )
     return written(response, need_id, version)
 
@@ -204,6 +216,7 @@ def record_delivery(
         actual_cost=body.actual_cost,
         actor=principal.name,
         expected_version=expected,
+        effective_on=body.effective_on,
     )
     return written(response, need_id, version)
 
@@ -225,5 +238,6 @@ def evaluate_need(
         notes=body.notes,
         actor=principal.name,
         expected_version=expected,
+        effective_on=body.effective_on,
     )
     return written(response, need_id, version)

@@ -3,7 +3,7 @@ were at a point of the history, the integrity report, and the shape of an export
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -38,7 +38,16 @@ class AuditEntry(BaseModel):
     event_type: str = Field(description="What happened", examples=["Prioritised"])
     actor: str | None = Field(description="Who did it", examples=["AC Territorial Policing"])
     reason: str | None = Field(description="Why, on decisions", examples=["Legal duty"])
-    at: datetime | None = Field(description="When it was recorded (UTC)")
+    at: datetime | None = Field(description="When the store recorded it (UTC)")
+    effective_on: date | None = Field(
+        default=None, description="The business date it takes effect", examples=["2003-03-31"]
+    )
+    days_back: int | None = Field(
+        default=None,
+        description="Days from the business date to the day it was recorded: 0 for an entry "
+        "made the day it took effect, more for a back-dated one",
+        examples=[0],
+    )
     summary: str = Field(
         description="What changed, readable",
         examples=["TrainingNeed Prioritised: level=Mandated; score=95"],
@@ -53,8 +62,20 @@ class AsOfState(BaseModel):
     Only the read models asked for are filled in; each is the first `limit` rows in its
     natural order, with the total that matched."""
 
-    position: int = Field(description="The last event applied (0: none yet)")
-    as_of: datetime | None = Field(description="The time asked for, if a time was asked for")
+    position: int = Field(
+        description="The last event of the history considered (as recorded at `as_of` or up to "
+        "`upto`; 0: none yet)"
+    )
+    as_of: datetime | None = Field(
+        description="The recording time asked for (`at`), if one was asked for"
+    )
+    effective_on: date | None = Field(
+        default=None, description="The business date asked for, if one was"
+    )
+    events_applied: int = Field(
+        default=0, description="The events applied: considered, and effective by the date"
+    )
+    events_total: int = Field(default=0, description="The events in the store now")
     head: int = Field(description="The last event of the store now")
     needs: Page[NeedRow] | None = Field(default=None, description="The needs register")
     facilities: Page[FacilityRow] | None = Field(default=None, description="The facility register")

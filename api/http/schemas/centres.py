@@ -5,10 +5,10 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from api.http.schemas.common import Body, Day, PlainText
+from api.http.schemas.common import Command, Day, PlainText
 
 
-class CentreProposal(Body):
+class CentreProposal(Command):
     name: PlainText = Field(
         min_length=1, max_length=200, examples=["Orpington Officer Safety Training centre"]
     )
@@ -23,7 +23,7 @@ class CentreProposal(Body):
     earliest_opening: Day
 
 
-class CentreCosting(Body):
+class CentreCosting(Command):
     setup_cost: float = Field(ge=0, le=1e12, examples=[480000])
     running_cost_per_day: float = Field(ge=0, le=1e9, examples=[1150])
     notes: PlainText = Field(min_length=1, max_length=2000, examples=["Feasibility study"])

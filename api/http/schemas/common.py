@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any, Generic, TypeVar
 from uuid import UUID
 
@@ -58,7 +59,20 @@ class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class Reasoned(Body):
+class Command(Body):
+    """A write's body: its fields, and the business date the step takes effect."""
+
+    effective_on: date | None = Field(
+        default=None,
+        description="The business date this step takes effect, YYYY-MM-DD (default: the day "
+        "it is recorded). Not after the day it is recorded, nor before the facts it depends "
+        "on (the entity's last step, e.g. a need's analysis before its prioritisation). The "
+        "store records its own time beside it, never the caller's.",
+        examples=["2003-03-31"],
+    )
+
+
+class Reasoned(Command):
     reason: Reason
 
 

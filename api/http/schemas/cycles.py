@@ -5,22 +5,22 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from api.http.schemas.common import Body, Day, PlainJson, PlainText, Reason
+from api.http.schemas.common import Command, Day, PlainJson, PlainText, Reason
 
 
-class CycleOpening(Body):
+class CycleOpening(Command):
     name: PlainText = Field(min_length=1, max_length=40, examples=["2003/04"])
     starts_on: Day
     ends_on: Day
     budget: float = Field(ge=0, le=1e12, examples=[9_500_000])
 
 
-class BudgetChange(Body):
+class BudgetChange(Command):
     budget: float = Field(ge=0, le=1e12, examples=[9_000_000])
     reason: Reason
 
 
-class WeightsSetting(Body):
+class WeightsSetting(Command):
     weights: dict[PlainText, float] = Field(
         min_length=1,
         max_length=50,
@@ -29,7 +29,7 @@ class WeightsSetting(Body):
     reason: Reason
 
 
-class RunRequest(Body):
+class RunRequest(Command):
     time_limit: float = Field(default=30.0, gt=0, le=3600, description="Seconds")
     what_if: dict[PlainText, PlainJson] | None = Field(
         default=None,
@@ -98,11 +98,11 @@ class RunStatus(BaseModel):
     error: str | None
 
 
-class Drafting(Body):
+class Drafting(Command):
     run_id: PlainText = Field(min_length=1, max_length=80)
 
 
-class SessionAmendment(Body):
+class SessionAmendment(Command):
     venue_kind: Literal["facility", "centre"] | None = None
     venue_id: UUID | None = None
     starts_on: Day | None = None
@@ -110,7 +110,7 @@ class SessionAmendment(Body):
     reason: Reason
 
 
-class SessionPin(Body):
+class SessionPin(Command):
     pinned: bool = True
     reason: Reason
 

@@ -5,12 +5,12 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
-from api.http.schemas.common import Body, Day, PlainText, Reason, Written
+from api.http.schemas.common import Body, Command, Day, PlainText, Reason, Written
 
 Feature = Annotated[PlainText, Field(min_length=1, max_length=80)]
 
 
-class FacilityRegistration(Body):
+class FacilityRegistration(Command):
     name: PlainText = Field(min_length=1, max_length=200, examples=["Lambeth gym"])
     site: PlainText = Field(min_length=1, max_length=200, examples=["Lambeth borough"])
     owning_group_id: UUID | None = Field(default=None, description="None: a central facility")
@@ -21,7 +21,7 @@ class FacilityRegistration(Body):
     opened_on: Day | None = None
 
 
-class FacilityChange(Body):
+class FacilityChange(Command):
     capacity: int | None = Field(default=None, ge=1, le=100_000)
     rooms: int | None = Field(default=None, ge=1, le=10_000)
     features: list[Feature] | None = None
@@ -39,7 +39,7 @@ class UsageEntry(Body):
     rooms: int = Field(default=1, ge=1, le=10_000, description="Ignored for a closure (all rooms)")
 
 
-class ScheduleSubmission(Body):
+class ScheduleSubmission(Command):
     """A schedule of usage for a period; it replaces what an earlier one said about it."""
 
     period_start: Day
@@ -73,7 +73,7 @@ class RunningCostSetting(Body):
     reason: Reason
 
 
-class Decommissioning(Body):
+class Decommissioning(Command):
     on: Day
     reason: Reason
 

@@ -5,24 +5,24 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from api.http.schemas.common import Body, PlainText, Reason
+from api.http.schemas.common import Body, Command, PlainText, Reason
 
 Headcount = Annotated[int, Field(ge=0, le=1_000_000)]
 
 
-class GroupRegistration(Body):
+class GroupRegistration(Command):
     name: PlainText = Field(min_length=1, max_length=200, examples=["Territorial Policing"])
     code: str = Field(min_length=1, max_length=12, pattern=r"^[A-Za-z0-9-]+$", examples=["TP"])
     officers: Headcount = Field(examples=[21449])
     staff: Headcount = Field(examples=[5757])
 
 
-class HeadcountUpdate(Body):
+class HeadcountUpdate(Command):
     officers: Headcount = Field(examples=[21600])
     staff: Headcount = Field(examples=[5800])
 
 
-class AllowanceSetting(Body):
+class AllowanceSetting(Command):
     hours_per_head: float = Field(ge=0, le=400, examples=[40])
     reason: Reason
 
@@ -37,7 +37,7 @@ class CapabilityLimitSetting(Body):
     reason: Reason
 
 
-class BoardChairAssignment(Body):
+class BoardChairAssignment(Command):
     chair: PlainText = Field(min_length=1, max_length=200, examples=["AC Territorial Policing"])
 
 

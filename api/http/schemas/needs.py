@@ -5,20 +5,20 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from api.http.schemas.common import Body, Day, PlainText, Reason
+from api.http.schemas.common import Command, Day, PlainText, Reason
 from api.http.schemas.names import LevelName, ModeName, RiskName, TriggerName
 
 Count = Annotated[int, Field(ge=0, le=1_000_000)]
 
 
-class NeedIdentification(Body):
+class NeedIdentification(Command):
     group_id: UUID = Field(description="The business group that raises the need")
     title: PlainText = Field(min_length=1, max_length=200, examples=["Officer safety refresher"])
     trigger: TriggerName = Field(examples=["new legislation"])
     description: PlainText = Field(default="", max_length=2000)
 
 
-class Analysis(Body):
+class Analysis(Command):
     gap_statement: PlainText = Field(
         min_length=1, max_length=2000, examples=["Officers are not current in officer safety"]
     )
@@ -43,18 +43,18 @@ class Analysis(Body):
     window_end: Day
 
 
-class Prioritisation(Body):
+class Prioritisation(Command):
     level: LevelName = Field(examples=["Mandated"])
     score: int = Field(ge=0, le=100, examples=[95])
     reason: Reason
 
 
-class Delivery(Body):
+class Delivery(Command):
     attendance: Count = Field(examples=[110])
     actual_cost: float = Field(ge=0, le=1e12, examples=[48500.0])
 
 
-class Evaluation(Body):
+class Evaluation(Command):
     level: int = Field(ge=1, le=4, description="Kirkpatrick level", examples=[2])
     score: int = Field(ge=0, le=100, examples=[80])
     notes: PlainText = Field(default="", max_length=2000)

@@ -47,12 +47,14 @@ def moment_of(day: str, clock: str | None, now: datetime | None = None) -> datet
 def as_of_state(stack: Any, moment: datetime) -> dict[str, Any]:
     """The read models rebuilt from the events recorded up to `moment`: the needs by stage,
     the cycles and the facilities as they stood."""
-    result = replay(stack.settings.database_url, as_of=moment, names=AS_OF, reader=stack.planner)
+    result = replay(
+        stack.settings.database_url, recorded_at=moment, names=AS_OF, reader=stack.planner
+    )
     try:
         needs = every_row(result.projections, "needs")
         return {
             "position": result.position,
-            "as_of": result.as_of,
+            "as_of": result.recorded_at,
             "stages": sorted(Counter(n["status"] for n in needs).items()),
             "needs": needs,
             "cycles": every_row(result.projections, "cycles"),
