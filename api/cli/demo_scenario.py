@@ -47,6 +47,7 @@ CYCLE_OPENED = "2003-01-06"
 NEEDS_PRIORITISED = ("2003-02-03", "2003-02-28")
 NEEDS_ENDORSED = "2003-03-14"
 SCHEDULES_SUBMITTED = ("2003-02-03", "2003-03-31")  # every schedule of usage by 31 March 2003
+ESTATE_COSTED = "2003-03-31"  # the venues' running costs in the 2003/04 estate budget
 CENTRES_PROPOSED = "2002-11-04"
 SIDCUP_COSTED = "2003-05-30"
 ORPINGTON_COSTED = "2003-06-27"  # the feasibility study with costings, by 30 June 2003
@@ -189,7 +190,7 @@ def build(planner: TrainingPlanner) -> dict[str, Any]:
     centres = _propose_centres(planner)
     needs = _record_needs(planner, groups)
     record_trainer_pools(planner, groups)
-    record_running_costs(planner, facilities)
+    record_running_costs(planner, facilities, ESTATE_COSTED)
     cycle_id = planner.open_cycle(
         name=CYCLE,
         starts_on=CYCLE_START,

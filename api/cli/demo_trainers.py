@@ -72,8 +72,10 @@ RUNNING_COSTS = {
 BOROUGH_ROOM, BOROUGH_GYM = 18_000, 25_000
 
 
-def record_running_costs(planner: TrainingPlanner, facilities: list[UUID]) -> None:
-    """Each demo venue's fixed running cost a year."""
+def record_running_costs(
+    planner: TrainingPlanner, facilities: list[UUID], effective_on: str | None = None
+) -> None:
+    """Each demo venue's fixed running cost a year, taking effect on `effective_on`."""
     for facility_id in facilities:
         name = planner.load(Facility, facility_id).name
         cost = RUNNING_COSTS.get(name) or (BOROUGH_GYM if name.endswith(" gym") else BOROUGH_ROOM)
@@ -82,6 +84,7 @@ def record_running_costs(planner: TrainingPlanner, facilities: list[UUID]) -> No
             per_year=cost,
             reason="Premises, rates and maintenance: 2003/04 estate budget",
             actor=LSPU,
+            effective_on=effective_on,
         )
 
 

@@ -79,6 +79,7 @@ class BoardCommands(PlannerBase):
         actor: str,
         expected_version: int | None = None,
         acting_for: Collection[UUID] | None = None,
+        effective_on: Day | None = None,
     ) -> int:
         """The group's board sets the most of its headcount (per cent) that may be away
         training in any week."""
@@ -86,6 +87,7 @@ class BoardCommands(PlannerBase):
             acting_for, group_id, actor=actor, action="set a group's operational capability limit"
         )
         group = self.load(BusinessGroup, group_id, expected_version)
+        group.take_effect(effective_on)
         group.set_capability_limit(away_percent=away_percent, reason=reason, actor=actor)
         return self._stored(group)
 

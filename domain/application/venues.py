@@ -113,9 +113,11 @@ class VenueCommands(PlannerBase):
         reason: str,
         actor: str,
         expected_version: int | None = None,
+        effective_on: Day | None = None,
     ) -> int:
         """A venue's fixed running cost a year (premises, whether used or not)."""
         facility = self.load(Facility, facility_id, expected_version)
+        facility.take_effect(effective_on)
         facility.set_running_cost(per_year=per_year, reason=reason, actor=actor)
         return self._stored(facility)
 

@@ -51,7 +51,7 @@ BOUNDED = settings(
 )
 
 # The document only: this app is never started, the store it names is never opened.
-DOCUMENT = create_app(Settings(database_url="sqlite:////nonexistent/never-opened.db")).openapi()
+DOCUMENT = create_app(Settings(database_url="sqlite:////tmp/never-opened.db")).openapi()
 
 schema = schemathesis.openapi.from_dict(copy.deepcopy(DOCUMENT))
 """Every operation, with all of schemathesis' phases: its coverage phase sends each parameter's

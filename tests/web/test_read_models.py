@@ -299,7 +299,7 @@ def test_every_row_model_has_exactly_the_columns_of_its_read_model(tmp_path: Pat
 def test_every_route_has_a_summary_a_response_model_and_its_errors_documented(
     router: Any,
 ) -> None:
-    schema = create_app(Settings(database_url="sqlite:////nonexistent/never-opened.db")).openapi()
+    schema = create_app(Settings(database_url="sqlite:////tmp/never-opened.db")).openapi()
     routes = [route for route in router.routes if isinstance(route, APIRoute)]
     assert routes
     for route in routes:

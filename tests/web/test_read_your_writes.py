@@ -121,7 +121,7 @@ def test_the_health_shows_each_read_models_position_the_lag_and_the_seals(
     assert health["head"] == position
     assert health["follower"] == "following"
     assert set(health["positions"]) == {
-        "audit", "centres", "cycles", "facilities", "group_time", "needs"
+        "audit", "centres", "cycles", "facilities", "group_time", "needs", "trainers"
     }  # fmt: skip
     assert set(health["positions"].values()) == {position}
 
@@ -163,7 +163,7 @@ def test_reads_of_a_resource_by_id_never_wait_and_lists_wait_for_the_read_models
     assert views_read("/api/v1/needs-register") == ("needs",)
     assert views_read("/api/v1/facilities/6f1c/calendar") == ("facilities", "cycles")
     assert views_read("/api/v1/cycles/6f1c/prospectus") == ("cycles",)
-    assert len(views_read("/pages/prospectus")) == 6  # unknown to this table: every one
+    assert len(views_read("/pages/prospectus")) == 7  # unknown to this table: every one
 
 
 def test_the_openapi_documents_the_position_on_writes_and_the_minimum_on_reads(
