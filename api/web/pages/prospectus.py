@@ -21,7 +21,7 @@ router = APIRouter(include_in_schema=False)
 
 Text = Annotated[str | None, Query(max_length=200)]
 PAGE_SESSIONS = 400
-"""About this many sessions to a page (whole courses); the downloads hold every session."""
+"""Sessions to a page (a longer course goes on over the next); the downloads hold them all."""
 FORMATS = {
     "csv": (exports.CSV_TYPE, "csv"),
     "ics": (exports.ICS_TYPE, "ics"),
@@ -38,7 +38,7 @@ def _selection(
         raise PageRefused(422, "Filter refused", f"{error.field}: {error.rule}") from None
 
 
-_editions: dict[tuple[int, str, str], tuple[int, list[dict[str, Any]]]] = {}
+_editions: dict[tuple[str, str, str], tuple[int, list[dict[str, Any]]]] = {}
 _lock = threading.Lock()
 
 
@@ -47,7 +47,7 @@ def sessions_of(projections: Projections, cycle_id: str, which: str) -> list[dic
     the cycles read model has not moved: a prospectus is read far more often than it changes.
     The rows are shared: read them, never change them."""
     position = projections.positions().get("cycles", 0)
-    key = (id(projections), cycle_id, which)
+    key = (projections.read_models_url, cycle_id, which)
     with _lock:
         kept = _editions.get(key)
     if kept is not None and kept[0] == position:
