@@ -64,3 +64,32 @@ def test_an_upload_without_the_csrf_secret_is_refused(client: TestClient) -> Non
     refused = upload(client, path, "forged", step="store")
     assert refused.status_code == 403  # type: ignore[attr-defined]
     assert "Weekend briefing" not in client.get(path + "?on=2003-06-01").text
+
+
+def test_an_excel_sheet_is_checked_row_by_row_too(client: TestClient) -> None:
+    import io
+    from datetime import date
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Start", "End", "Type", "Description"])
+    sheet.append([date(2003, 6, 7), date(2003, 6, 7), "Booking", "Weekend briefing"])
+    sheet.append([date(2003, 6, 14), "not a date", "Booking", "Weekend exercise"])
+    data = io.BytesIO()
+    book.save(data)
+    sign_in(client, "demo-lspu")
+    path = barnet(client)
+    page = client.get(path)
+    answer = client.post(
+        f"{path}/schedule",
+        data={"csrf": csrf_of(page.text), "step": "check", "period_start": "2003-06-01",
+              "period_end": "2003-06-30"},
+        files={"file": ("barnet.xlsx", data.getvalue(),
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")},
+    )  # fmt: skip
+    assert answer.status_code == 422
+    assert "1 problem in barnet.xlsx" in answer.text
+    assert "<td>3</td><td>ends_on</td><td>not a date</td>" in answer.text

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
-from api.files.prospectus import calendar_words, confirmed_session_words, every_row
+from api.files.prospectus import confirmed_session_words, every_row
 from api.files.schedule import ScheduleImport, ScheduleRefused, import_schedule
 from api.files.spreadsheet import MAX_BYTES
 from api.web.common import (
@@ -147,6 +147,19 @@ def may_submit(user: WebUser, facility: dict[str, Any]) -> bool:
     return scope is None or facility["owning_group_id"] in {str(g) for g in scope}
 
 
+def in_words(projections: Projections, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The calendar's sessions named by their course's code and title (the read model names
+    them by an internal key). The session's number within its course is left to the
+    prospectus: counting it means reading every session of the course."""
+    titles = {n["course_code"]: n["title"] for n in every_row(projections, "needs")
+              if n["course_code"]}  # fmt: skip
+    return [
+        {**e, "purpose": f"{e['course_code']} {titles.get(e['course_code'], '')}".strip()}
+        if e["kind"] == "session" and e.get("course_code") else e
+        for e in entries
+    ]  # fmt: skip
+
+
 def calendar_grid(
     projections: Projections, facility: dict[str, Any], view: str, on: date
 ) -> dict[str, Any]:
@@ -160,9 +173,7 @@ def calendar_grid(
         end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
         first, last = monday(start), monday(end) + timedelta(days=6)
         month_of = start.month
-    entries = calendar_words(
-        projections, facility_calendar(projections, facility["id"], first, last)
-    )
+    entries = in_words(projections, facility_calendar(projections, facility["id"], first, last))
     by_day: dict[date, list[dict[str, Any]]] = {}
     for entry in entries:
         for when in days_between(max(date.fromisoformat(entry["starts_on"]), first),

@@ -4,6 +4,7 @@ as the API and the CLI: `api.files`)."""
 
 from __future__ import annotations
 
+import threading
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -20,7 +21,7 @@ router = APIRouter(include_in_schema=False)
 
 Text = Annotated[str | None, Query(max_length=200)]
 PAGE_SESSIONS = 400
-"""About this many sessions to a page (whole courses); the downloads hold every session."""
+"""Sessions to a page (a longer course goes on over the next); the downloads hold them all."""
 FORMATS = {
     "csv": (exports.CSV_TYPE, "csv"),
     "ics": (exports.ICS_TYPE, "ics"),
@@ -37,10 +38,34 @@ def _selection(
         raise PageRefused(422, "Filter refused", f"{error.field}: {error.rule}") from None
 
 
+_editions: dict[tuple[str, str, str], tuple[int, list[dict[str, Any]]]] = {}
+_lock = threading.Lock()
+
+
+def sessions_of(projections: Projections, cycle_id: str, which: str) -> list[dict[str, Any]]:
+    """Every session of the cycle's edition, numbered within its course (`edition`), kept while
+    the cycles read model has not moved: a prospectus is read far more often than it changes.
+    The rows are shared: read them, never change them."""
+    position = projections.positions().get("cycles", 0)
+    key = (projections.read_models_url, cycle_id, which)
+    with _lock:
+        kept = _editions.get(key)
+    if kept is not None and kept[0] == position:
+        return kept[1]
+    rows = edition(projections, cycle_id, which)
+    with _lock:
+        if len(_editions) >= 4:
+            _editions.clear()
+        _editions[key] = (position, rows)
+    return rows
+
+
 def _sessions(
     projections: Projections, cycle: dict[str, Any], which: str, selection: Selection
 ) -> list[dict[str, Any]]:
-    return [row for row in edition(projections, cycle["cycle_id"], which) if selection.keeps(row)]
+    return [
+        row for row in sessions_of(projections, cycle["cycle_id"], which) if selection.keeps(row)
+    ]
 
 
 def _months(cycle: dict[str, Any]) -> list[str]:
@@ -68,7 +93,7 @@ def prospectus(
 ) -> HTMLResponse:
     chosen = chosen_cycle(projections, cycle)
     selection = _selection(group, course, venue, month)
-    everything = edition(projections, chosen["cycle_id"], which) if chosen else []
+    everything = sessions_of(projections, chosen["cycle_id"], which) if chosen else []
     rows = [row for row in everything if selection.keeps(row)]
     courses: dict[str, dict[str, Any]] = {}
     for row in rows:
@@ -90,7 +115,7 @@ def prospectus(
     return render(
         request, user, "prospectus.html", cycle=chosen, cycles=every_row(projections, "cycles"),
         edition=which, selection=selection, courses=shown, page=min(max(page, 1), len(pages) or 1),
-        pages=len(pages),
+        pages=len(pages), course_count=len(courses),
         sessions=len(rows), places=sum(r["places"] for r in rows),
         groups=groups, titles=sorted(titles.items()), venues=sorted(venues),
         months=_months(chosen) if chosen else [], query=query,
@@ -134,13 +159,20 @@ def download(
 
 
 def paged(courses: list[dict[str, Any]], size: int = PAGE_SESSIONS) -> list[list[dict[str, Any]]]:
-    """Whole courses to a page, a new page once a page holds `size` sessions."""
-    pages: list[list[dict[str, Any]]] = []
-    count = size
+    """At most `size` sessions to a page; a course longer than what is left of a page goes on
+    over the next (its part on each page says which sessions it shows)."""
+    pages: list[list[dict[str, Any]]] = [[]]
+    room = size
     for entry in courses:
-        if count >= size:
-            pages.append([])
-            count = 0
-        pages[-1].append(entry)
-        count += len(entry["sessions"])
-    return pages
+        sessions = entry["sessions"]
+        start = 0
+        while start < len(sessions):
+            if room == 0:
+                pages.append([])
+                room = size
+            part = sessions[start : start + room]
+            pages[-1].append({**entry, "sessions": part, "continued": start > 0,
+                              "shown_places": sum(r["places"] for r in part)})  # fmt: skip
+            start += len(part)
+            room -= len(part)
+    return [page for page in pages if page]
