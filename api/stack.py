@@ -32,7 +32,7 @@ from types import TracebackType
 import psycopg
 
 from api.http.idempotency import IdempotencyStore, engine_for
-from api.settings import Settings, get_settings
+from api.settings import Settings, get_settings, missing_store_folder
 from domain import TrainingPlanner, store_env
 from domain.store import is_postgres
 from planning.service import PlanningService
@@ -94,6 +94,8 @@ class Stack:
 def open_stack(settings: Settings | None = None, *, planning: bool = True) -> Stack:
     """Opens the stack on the store the settings name (see the module's docstring)."""
     settings = settings or get_settings()
+    if (missing := missing_store_folder(settings)) is not None:
+        raise FileNotFoundError(f"TRAINPLAN_DATABASE_URL: {missing}")
     closers: list[Callable[[], None]] = []
     try:
         with starting(settings):
