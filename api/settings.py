@@ -68,13 +68,6 @@ class Settings(BaseSettings):
                 "must start with sqlite:/// (a SQLite file) or postgresql+psycopg:// "
                 f"(PostgreSQL), not {url.split(':', 1)[0]}:"
             )
-        if url.startswith("sqlite:///") and sqlite_path(url) != ":memory:":
-            folder = Path(sqlite_path(url)).expanduser().parent
-            if not folder.is_dir():  # a mistyped path must not become a new, empty store
-                raise ValueError(
-                    f"the folder {folder} does not exist: correct the URL, or create the folder "
-                    "first (a store is only created in a folder that is there)"
-                )
         return url
 
     @model_validator(mode="after")
@@ -82,6 +75,22 @@ class Settings(BaseSettings):
         if not self.database_url:
             self.database_url = f"sqlite:///{self.data_dir / STORE_FILE}"
         return self
+
+
+def missing_store_folder(settings: Settings) -> str | None:
+    """Why the SQLite store cannot be opened, if its URL names a folder that does not exist:
+    a mistyped path must not become a new, empty store. The data directory (where the default
+    store lives) is made when first needed."""
+    url = settings.database_url
+    if not url.startswith("sqlite:///") or sqlite_path(url) == ":memory:":
+        return None
+    folder = Path(sqlite_path(url)).expanduser().resolve().parent
+    if folder.is_dir() or folder == settings.data_dir.expanduser().resolve():
+        return None
+    return (
+        f"the folder {folder} does not exist: correct the URL, or create the folder first "
+        "(a store is only created in a folder that is there)"
+    )
 
 
 @lru_cache

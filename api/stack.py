@@ -42,7 +42,7 @@ import psycopg
 from eventsourcing.persistence import Recording
 
 from api.http.idempotency import IdempotencyStore, engine_for
-from api.settings import Settings, get_settings
+from api.settings import Settings, get_settings, missing_store_folder
 from domain import TrainingPlanner, store_env
 from domain.store import is_postgres
 from planning.service import PlanningService
@@ -212,6 +212,8 @@ def open_stack(
     `follow`, the read models and the seals are kept up by background threads (`Stack.follow`)
     instead of being brought up to date here."""
     settings = settings or get_settings()
+    if (missing := missing_store_folder(settings)) is not None:
+        raise FileNotFoundError(f"TRAINPLAN_DATABASE_URL: {missing}")
     closers: list[Callable[[], None]] = []
     try:
         with starting(settings):

@@ -44,6 +44,7 @@ class Replay:
     position: int  # the last event of the history considered (as recorded at / up to)
     recorded_at: str | None = None  # the recording time asked for, if one was
     effective_on: str | None = None  # the business date asked for, if one was
+    upto: int | None = None  # the last event asked for, if one was
     events_applied: int = 0  # the events applied: considered, and effective by the date
     events_total: int = 0  # the events in the store now
     rows: dict[str, int] = field(default_factory=dict)  # each read model's rows
@@ -57,12 +58,15 @@ class Replay:
             parts.append(f"effective on {self.effective_on}")
         if self.recorded_at:
             parts.append(f"as recorded at {self.recorded_at}")
+        if self.upto is not None:
+            parts.append(f"after event {self.upto:,}")
         return ", ".join(parts) or None
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "effective_on": self.effective_on,
             "recorded_at": self.recorded_at,
+            "upto": self.upto,
             "position": self.position,
             "events_applied": self.events_applied,
             "events_total": self.events_total,
@@ -80,14 +84,11 @@ def parse_day(text: str | date, *, field: str = "as_of", today: date | None = No
         day = (text if text.tzinfo else text.replace(tzinfo=UTC)).astimezone(UTC).date()
     elif isinstance(text, date):
         day = text
+    elif "T" in text or ":" in text:  # a date-time: its UTC day
+        day = parse_time(text, field=field).astimezone(UTC).date()
     else:
-        raw = text.strip()
         try:
-            day = (
-                date.fromisoformat(raw)
-                if len(raw) == 10
-                else parse_time(raw, field=field).astimezone(UTC).date()
-            )
+            day = date.fromisoformat(text.strip())
         except ValueError:
             raise ReplayError(field, f"{text!r} is not a date as YYYY-MM-DD") from None
     if day > (today or datetime.now(UTC).date()):
@@ -194,6 +195,7 @@ def replay(
             position=position,
             recorded_at=None if moment is None else moment.isoformat(),
             effective_on=day,
+            upto=upto,
             events_applied=applied,
             events_total=_count(projections, head),
             rows={b.name: sum(counted[b.name].values()) for b in bounds},

@@ -186,7 +186,7 @@ def replay(
             views = {name: {"total": total, "rows": rows} for name, (rows, total) in shown.items()}
             typer.echo(json.dumps({**result.as_dict(), "views": views}, default=str))
             return
-        when = result.as_of or f"after event {result.position:,}"
+        when = result.as_of
         console.print(
             f"[bold]The read models {when}[/bold] (events applied: "
             f"{result.events_applied:,} of {result.events_total:,})"

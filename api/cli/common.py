@@ -30,7 +30,7 @@ from typer.core import TyperGroup
 
 from api.files.exports import rows_csv
 from api.files.schedule import ScheduleRefused
-from api.settings import Settings, get_settings
+from api.settings import Settings, get_settings, missing_store_folder
 from domain import DomainError, InvalidValue, store_env
 from domain.store import is_postgres
 from domain.values import control_character
@@ -150,6 +150,8 @@ class TrainplanGroup(TyperGroup):
     def invoke(self, ctx: Any) -> Any:  # click's Context, as typer vendors it
         check_arguments(ctx.args)
         if "--help" not in ctx.args:  # the subcommand's arguments, not parsed yet
+            if (missing := missing_store_folder(settings())) is not None:
+                fail("TRAINPLAN_DATABASE_URL", missing)
             check_store(settings().database_url)
         try:
             return super().invoke(ctx)

@@ -3,6 +3,7 @@ CSV or XLSX, with a dry run)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 from uuid import UUID
 
@@ -227,6 +228,10 @@ def upload_schedule(
     empty_period: Annotated[
         bool, Form(description="A file with a header and no rows empties the period")
     ] = False,
+    effective_on: Annotated[
+        date | None,
+        Form(description="The business date the submission takes effect (default: today)"),
+    ] = None,
     if_match: Annotated[
         str | None,
         Header(description='The ETag you read, e.g. `"3"`; required unless `dry_run`.'),
@@ -261,6 +266,7 @@ def upload_schedule(
         expected_version=expected,
         acting_for=principal.acting_for,
         session_words=confirmed_session_words(projections),
+        effective_on=effective_on,
     )
     response.headers["ETag"] = etag(done.version)
     return ScheduleImported.model_validate({"id": facility_id, **done.as_dict()})
