@@ -1,5 +1,5 @@
-"""Starting runs and publishing are the TMB's: others are neither offered nor let through; a
-what-if is checked before anything is recorded."""
+"""Planners, LSPU and the TMB start runs; the TMB alone publishes; others are neither offered
+nor let through; a what-if is checked before anything is recorded."""
 
 from __future__ import annotations
 
@@ -12,8 +12,13 @@ def runs_recorded(client: TestClient) -> int:
     return client.get("/runs").text.count('name="a" value=')
 
 
-def test_a_planner_is_not_offered_a_run_and_cannot_start_one(client: TestClient) -> None:
+def test_a_planner_is_offered_a_run_but_not_publication(client: TestClient) -> None:
     page = sign_in(client, "demo-planner-tp").get("/runs")
+    assert "Start a run" in page.text and "Publish" not in page.text
+
+
+def test_a_board_chair_is_not_offered_a_run_and_cannot_start_one(client: TestClient) -> None:
+    page = sign_in(client, "demo-chair-tp").get("/runs")
     assert "Start a run" not in page.text and "Publish" not in page.text
     before = runs_recorded(client)
     refused = client.post("/runs", data={"csrf": csrf_of(page.text), "time_limit": "2"})
