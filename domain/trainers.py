@@ -12,9 +12,10 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID, uuid5
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
 from domain import values as v
+from domain.dated import DatedAggregate, effective_day
 from domain.errors import InvalidValue
 
 NAMESPACE = UUID("0c6d6b8e-4f1a-4d7e-9a53-7d3f2b9c1e44")
@@ -27,8 +28,10 @@ class AbsenceKind(StrEnum):
     OTHER = "other"
 
 
-class TrainerPool(Aggregate):
+class TrainerPool(DatedAggregate):
     """One pool of trainers of one discipline. Its name is its natural key."""
+
+    kind = "trainer pool"
 
     @staticmethod
     def create_id(name: str, **_: object) -> UUID:
@@ -45,6 +48,7 @@ class TrainerPool(Aggregate):
         base: str = "",
         owning_group_id: UUID | None = None,
         actor: str,
+        effective_on: object = None,
     ) -> TrainerPool:
         return cls(
             name=v.text("name", name, max_length=200),
@@ -54,6 +58,7 @@ class TrainerPool(Aggregate):
             base=base.strip() if isinstance(base, str) else "",
             owning_group_id=owning_group_id,
             actor=v.actor(actor),
+            effective_on=effective_day(effective_on),
         )
 
     @event("Registered")
@@ -66,6 +71,7 @@ class TrainerPool(Aggregate):
         base: str,
         owning_group_id: UUID | None,
         actor: str,
+        effective_on: str = "",
     ) -> None:
         self.name = name
         self.discipline = discipline

@@ -48,6 +48,8 @@ POOLS = [
 ]  # fmt: skip
 
 # (first day, last day, share of the pool away, kind, why)
+POOLS_REGISTERED = "2002-10-01"  # LSPU lists the trainer pools in the planning round
+LEAVE_PLANNED = "2003-03-31"  # the trainers' planned leave for 2003/04 and expected sickness
 ABSENCES = [
     ("2003-04-14", "2003-04-25", 0.25, "leave", "Easter leave"),
     ("2003-07-28", "2003-08-29", 0.3, "leave", "Summer leave"),
@@ -100,12 +102,13 @@ def record_trainer_pools(planner: TrainingPlanner, groups: dict[str, UUID]) -> d
             base=pool.base,
             owning_group_id=groups.get(pool.owner or ""),
             actor=LSPU,
+            effective_on=POOLS_REGISTERED,
         )
         for first, last, share, kind, why in ABSENCES:
             away = round(pool.trainers * share)
             if away:
                 planner.record_trainer_absence(pool_id, starts_on=first, ends_on=last,
                                                trainers=away, kind=kind, reason=why,
-                                               actor=LSPU)  # fmt: skip
+                                               actor=LSPU, effective_on=LEAVE_PLANNED)  # fmt: skip
         pools[pool.name] = pool_id
     return pools

@@ -25,10 +25,13 @@ class TrainerCommands(PlannerBase):
         base: str = "",
         owning_group_id: UUID | None = None,
         actor: str,
+        effective_on: Day | None = None,
     ) -> UUID:
+        registered = ""
         if owning_group_id is not None:
-            self.require(BusinessGroup, owning_group_id)
+            registered = self.require(BusinessGroup, owning_group_id)
         pool = TrainerPool.register(
+            effective_on=effective_on,
             name=name,
             discipline=discipline,
             trainers=trainers,
@@ -37,6 +40,7 @@ class TrainerCommands(PlannerBase):
             owning_group_id=owning_group_id,
             actor=actor,
         )
+        pool.check_not_before(pool.effective_on, registered, "its owning group's registration")
         return self._create(pool, "trainer pool", pool.name)
 
     def trainer_pool_id_for_name(self, name: str) -> UUID:
@@ -53,8 +57,10 @@ class TrainerCommands(PlannerBase):
         reason: str,
         actor: str,
         expected_version: int | None = None,
+        effective_on: Day | None = None,
     ) -> int:
         pool = self.load(TrainerPool, pool_id, expected_version)
+        pool.take_effect(effective_on)
         pool.change_strength(trainers=trainers, reason=reason, actor=actor)
         return self._stored(pool)
 
@@ -66,8 +72,10 @@ class TrainerCommands(PlannerBase):
         reason: str,
         actor: str,
         expected_version: int | None = None,
+        effective_on: Day | None = None,
     ) -> int:
         pool = self.load(TrainerPool, pool_id, expected_version)
+        pool.take_effect(effective_on)
         pool.change_courses(courses=courses, reason=reason, actor=actor)
         return self._stored(pool)
 
@@ -82,9 +90,11 @@ class TrainerCommands(PlannerBase):
         reason: str,
         actor: str,
         expected_version: int | None = None,
+        effective_on: Day | None = None,
     ) -> int:
         """Trainers of the pool away (leave, sickness, their own training) on those days."""
         pool = self.load(TrainerPool, pool_id, expected_version)
+        pool.take_effect(effective_on)
         pool.record_absence(
             starts_on=starts_on,
             ends_on=ends_on,
