@@ -286,6 +286,7 @@ def set_facility_running_cost(
     version = planner.set_facility_running_cost(
         facility_id,
         per_year=body.per_year,
+        effective_on=body.effective_on,
         reason=body.reason,
         actor=principal.name,
         expected_version=expected,

@@ -133,6 +133,7 @@ def set_capability_limit(
     version = planner.set_capability_limit(
         group_id,
         away_percent=body.away_percent,
+        effective_on=body.effective_on,
         reason=body.reason,
         actor=principal.name,
         expected_version=expected,

@@ -64,6 +64,7 @@ def register_trainer_pool(
         courses=body.courses,
         base=body.base,
         owning_group_id=body.owning_group_id,
+        effective_on=body.effective_on,
         actor=principal.name,
     )
     return created(response, f"/api/v1/trainer-pools/{pool_id}", pool_id)
@@ -89,6 +90,7 @@ def change_pool_strength(
     """Trainers joined or left the pool."""
     version = planner.change_pool_strength(
         pool_id, trainers=body.trainers, reason=body.reason, actor=principal.name,
+        effective_on=body.effective_on,
         expected_version=expected,
     )  # fmt: skip
     return written(response, pool_id, version)
@@ -106,6 +108,7 @@ def change_pool_courses(
     """The courses the pool's trainers deliver."""
     version = planner.change_pool_courses(
         pool_id, courses=body.courses, reason=body.reason, actor=principal.name,
+        effective_on=body.effective_on,
         expected_version=expected,
     )  # fmt: skip
     return written(response, pool_id, version)
@@ -125,6 +128,7 @@ def record_trainer_absence(
     version = planner.record_trainer_absence(
         pool_id, starts_on=body.starts_on, ends_on=body.ends_on, trainers=body.trainers,
         kind=body.kind, reason=body.reason, actor=principal.name, expected_version=expected,
+        effective_on=body.effective_on,
     )  # fmt: skip
     return written(response, pool_id, version)
 

@@ -62,7 +62,7 @@ class ScheduleSubmission(Command):
         return entries
 
 
-class RunningCostSetting(Body):
+class RunningCostSetting(Command):
     per_year: float = Field(
         ge=0,
         le=100_000_000,

@@ -5,7 +5,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from api.http.schemas.common import Body, Command, PlainText, Reason
+from api.http.schemas.common import Command, PlainText, Reason
 
 Headcount = Annotated[int, Field(ge=0, le=1_000_000)]
 
@@ -27,7 +27,7 @@ class AllowanceSetting(Command):
     reason: Reason
 
 
-class CapabilityLimitSetting(Body):
+class CapabilityLimitSetting(Command):
     away_percent: float = Field(
         ge=0,
         le=100,

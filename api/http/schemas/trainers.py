@@ -9,7 +9,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from api.http.schemas.common import Body, Page, Reason
+from api.http.schemas.common import Command, Page, Reason
 
 Trainers = Annotated[int, Field(ge=0, le=10_000, description="Trainers in the pool")]
 Courses = Annotated[
@@ -23,7 +23,7 @@ Courses = Annotated[
 ]
 
 
-class PoolRegistration(Body):
+class PoolRegistration(Command):
     name: str = Field(min_length=1, max_length=200, examples=["Officer safety trainers, Hendon"])
     discipline: str = Field(min_length=1, max_length=80, examples=["officer safety"])
     trainers: Trainers = Field(examples=[40])
@@ -34,17 +34,17 @@ class PoolRegistration(Body):
     )
 
 
-class StrengthChange(Body):
+class StrengthChange(Command):
     trainers: Trainers = Field(examples=[42])
     reason: Reason
 
 
-class CoursesChange(Body):
+class CoursesChange(Command):
     courses: Courses
     reason: Reason
 
 
-class AbsenceRecord(Body):
+class AbsenceRecord(Command):
     starts_on: date = Field(examples=["2003-08-04"])
     ends_on: date = Field(examples=["2003-08-15"])
     trainers: int = Field(ge=1, le=10_000, examples=[6])
