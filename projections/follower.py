@@ -69,7 +69,9 @@ class Positions:
         self._known: dict[str, int] = dict.fromkeys(projections.read_models, 0)
         self._read_at = 0.0
         self._pushed = False  # a local follower drives them: what it pushes is current
+        self._head = 0  # the store's head as last read (it only grows)
         self._lock = threading.Lock()
+        self._reading = threading.Lock()  # one read of the database at a time, shared
 
     def note(self, positions: dict[str, int]) -> None:
         """The local follower's positions after a batch: current by construction."""
@@ -99,11 +101,26 @@ class Positions:
         with self._lock:
             if self._pushed or time.monotonic() - self._read_at < self.max_age:
                 return dict(self._known)
-        found = self.projections.positions()
-        with self._lock:
-            self._known.update(found)
-            self._read_at = time.monotonic()
-            return dict(self._known)
+        asked = time.monotonic()
+        with self._reading:  # many reads waiting at once cost one query, not one each
+            with self._lock:
+                if self._read_at >= asked:
+                    return dict(self._known)
+            found = self.projections.positions()
+            with self._lock:
+                self._known.update(found)
+                self._read_at = time.monotonic()
+                return dict(self._known)
+
+    def head(self, at_least: int = 0) -> int:
+        """The store's head: as last read if that is at least `at_least`, else read again (one
+        query at a time, shared by every caller waiting for it)."""
+        if self._head >= at_least > 0:
+            return self._head
+        with self._reading:
+            if not self._head >= at_least > 0:
+                self._head = max(self._head, self.projections.head())
+            return self._head
 
     def behind(
         self, position: int, names: Iterable[str] | None = None, *, fresh: bool = True
