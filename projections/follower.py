@@ -112,6 +112,12 @@ class Positions:
                 self._read_at = time.monotonic()
                 return dict(self._known)
 
+    def saw(self, position: int) -> None:
+        """An event at `position` is stored (a save of this process)."""
+        if position > self._head:
+            with self._lock:
+                self._head = max(self._head, position)
+
     def head(self, at_least: int = 0) -> int:
         """The store's head: as last read if that is at least `at_least`, else read again (one
         query at a time, shared by every caller waiting for it)."""
@@ -179,9 +185,11 @@ class Follower:
         self._thread.start()
         return self
 
-    def wake(self, *_: Any) -> None:
-        """Asks for a look at the store now (cheap; any argument is ignored, so that it can be
-        the application's save listener)."""
+    def wake(self, position: int = 0) -> None:
+        """Asks for a look at the store now (cheap): the application's save listener, told the
+        position of the save's last event (so the head is known without asking the store)."""
+        if position:
+            self.positions.saw(position)
         self._wake.set()
 
     def hurry(self) -> None:
