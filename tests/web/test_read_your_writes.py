@@ -43,7 +43,7 @@ def eventually(check: Any, seconds: float = 10.0) -> Any:
 
 @pytest.fixture
 def quick(database_url: str) -> Settings:
-    return Settings(database_url=database_url, read_wait_seconds=0.5)
+    return Settings(database_url=database_url, read_wait_seconds=2)
 
 
 @pytest.fixture
