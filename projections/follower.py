@@ -212,13 +212,6 @@ class Follower:
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
-    def lag(self) -> dict[str, Any]:
-        """The store's head, each read model's position and how far the slowest is behind."""
-        head = self.projections.head()
-        positions = self.positions.current()
-        slowest = min(positions.values(), default=head)
-        return {"head": head, "positions": positions, "lag": max(head - slowest, 0)}
-
     # --- the thread -------------------------------------------------------------------------
 
     def _run(self) -> None:
