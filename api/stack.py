@@ -118,6 +118,8 @@ class Stack:
         """Brings the read models up to date with the store and seals the new events, now, in
         this thread (the CLI; with a follower running, this waits for it). A failure is logged
         and leaves the events as they are (see the module's docstring)."""
+        if self.follower is not None:
+            self.follower.hurry()
         try:
             self.projections.catch_up()
         except Exception:

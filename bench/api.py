@@ -35,8 +35,10 @@ three times, each failure printed: workers starting together on PostgreSQL race 
 
 `--breakdown N` instead runs N writes per engine in this process through
 `fastapi.testclient.TestClient(create_app(settings))`, timing the pieces of each write (the
-command, the read models' catch-up, the sealing, the idempotency keys, the rest of the HTTP
-stack); every patch it needs is on objects of this process only.
+command, the idempotency keys, the rest of the HTTP stack; the read models' catch-up and the
+sealing, which run in the server's background threads, shown apart), then a read of the needs
+register asking to see each write against the same read asking nothing; every patch it needs
+is on objects of this process only.
 
 The load generator is Python too and shares the machine's cores with the server: read the
 client CPU column before reading a rate as the server's ceiling.

@@ -8,6 +8,7 @@ the write's path: their time is shown apart, per write, and is not part of the w
 from __future__ import annotations
 
 import contextlib
+import statistics
 import threading
 import time
 from collections import Counter, defaultdict
@@ -18,7 +19,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 import projections.runner as runner
-from bench.clients import GROUP, REGISTRAR, auth, make_requests
+from bench.clients import GROUP, REGISTRAR, WRITER, auth, make_requests
 from bench.wiring import app_in_process, resources_of
 from projections import integrity
 
@@ -113,7 +114,8 @@ def breakdown(engine: str, url: str, writes: int, idempotency_key: bool) -> dict
         response = client.post("/api/v1/groups", json=GROUP, headers=auth(REGISTRAR))
         if response.status_code != 201:
             raise RuntimeError(f"registering the group: {response.status_code} {response.text}")
-        write = make_requests(str(response.json()["id"]), idempotency_key)["write"]
+        group_id = str(response.json()["id"])
+        write = make_requests(group_id, idempotency_key)["write"]
         trivial = make_requests("", False)["trivial"]
         for sequence in range(min(50, writes)):
             write(client, 0, sequence)
@@ -132,6 +134,7 @@ def breakdown(engine: str, url: str, writes: int, idempotency_key: bool) -> dict
         for sequence in range(writes):
             trivial(client, 1, sequence)
         trivial_ms = (time.perf_counter() - began) / writes * 1000
+        asked_ms, plain_ms = read_your_writes(client, write, group_id, min(writes, 200))
     total_ms = elapsed / writes * 1000
     top = [label for label in labels if not label.startswith(" ") and "[" not in label]
     rest = total_ms - sum(per_write[label] for label in top)
@@ -145,6 +148,10 @@ def breakdown(engine: str, url: str, writes: int, idempotency_key: bool) -> dict
     print(f"   {'whole write (client side)':<42} {total_ms:>9.2f}")
     print(f"   {'GET /api/v1/whoami, same client':<42} {trivial_ms:>9.2f}")
     print(
+        f"   a write, then the needs register asking to see it (Trainplan-Min-Position): the "
+        f"read\n   p50 {asked_ms:.2f} ms, the same read asking nothing {plain_ms:.2f} ms"
+    )
+    print(
         "   SQL statements per write through SQLAlchemy: "
         + ", ".join(f"{k} {v / writes:.1f}" for k, v in sorted(statements.items()))
     )
@@ -157,5 +164,30 @@ def breakdown(engine: str, url: str, writes: int, idempotency_key: bool) -> dict
             label.strip(): round(ms, 3) for label, ms in per_write.items() if calls[label]
         },
         "rest_ms": round(rest, 3),
+        "read_asking_for_the_write_p50_ms": round(asked_ms, 3),
+        "read_p50_ms": round(plain_ms, 3),
         "statements_per_write": {k: round(v / writes, 2) for k, v in statements.items()},
     }
+
+
+def read_your_writes(
+    client: TestClient, write: Callable[..., Any], group_id: str, count: int
+) -> tuple[float, float]:
+    """`count` writes, each followed by a read of the needs register that asks to see it and
+    the same read asking nothing: the two reads' p50 in ms (what seeing one's write costs)."""
+    asked: list[float] = []
+    plain: list[float] = []
+    params = {"group_id": group_id, "limit": 1}
+    for sequence in range(count):
+        written = write(client, 2, sequence)
+        began = time.perf_counter()
+        position = written.headers.get("Trainplan-Position", "0")
+        headers = {**auth(WRITER), "Trainplan-Min-Position": position}
+        seen = client.get("/api/v1/needs-register", params=params, headers=headers)
+        middle = time.perf_counter()
+        client.get("/api/v1/needs-register", params=params, headers=auth(WRITER))
+        asked.append(middle - began)
+        plain.append(time.perf_counter() - middle)
+        if seen.status_code != 200:
+            raise RuntimeError(f"the read asking for {position} answered {seen.status_code}")
+    return statistics.median(asked) * 1000, statistics.median(plain) * 1000

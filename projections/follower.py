@@ -69,7 +69,9 @@ class Positions:
         self._known: dict[str, int] = dict.fromkeys(projections.read_models, 0)
         self._read_at = 0.0
         self._pushed = False  # a local follower drives them: what it pushes is current
+        self._head = 0  # the store's head as last read (it only grows)
         self._lock = threading.Lock()
+        self._reading = threading.Lock()  # one read of the database at a time, shared
 
     def note(self, positions: dict[str, int]) -> None:
         """The local follower's positions after a batch: current by construction."""
@@ -99,11 +101,32 @@ class Positions:
         with self._lock:
             if self._pushed or time.monotonic() - self._read_at < self.max_age:
                 return dict(self._known)
-        found = self.projections.positions()
-        with self._lock:
-            self._known.update(found)
-            self._read_at = time.monotonic()
-            return dict(self._known)
+        asked = time.monotonic()
+        with self._reading:  # many reads waiting at once cost one query, not one each
+            with self._lock:
+                if self._read_at >= asked:
+                    return dict(self._known)
+            found = self.projections.positions()
+            with self._lock:
+                self._known.update(found)
+                self._read_at = time.monotonic()
+                return dict(self._known)
+
+    def saw(self, position: int) -> None:
+        """An event at `position` is stored (a save of this process)."""
+        if position > self._head:
+            with self._lock:
+                self._head = max(self._head, position)
+
+    def head(self, at_least: int = 0) -> int:
+        """The store's head: as last read if that is at least `at_least`, else read again (one
+        query at a time, shared by every caller waiting for it)."""
+        if self._head >= at_least > 0:
+            return self._head
+        with self._reading:
+            if not self._head >= at_least > 0:
+                self._head = max(self._head, self.projections.head())
+            return self._head
 
     def behind(
         self, position: int, names: Iterable[str] | None = None, *, fresh: bool = True
@@ -162,9 +185,11 @@ class Follower:
         self._thread.start()
         return self
 
-    def wake(self, *_: Any) -> None:
-        """Asks for a look at the store now (cheap; any argument is ignored, so that it can be
-        the application's save listener)."""
+    def wake(self, position: int = 0) -> None:
+        """Asks for a look at the store now (cheap): the application's save listener, told the
+        position of the save's last event (so the head is known without asking the store)."""
+        if position:
+            self.positions.saw(position)
         self._wake.set()
 
     def hurry(self) -> None:
@@ -186,13 +211,6 @@ class Follower:
     @property
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
-
-    def lag(self) -> dict[str, Any]:
-        """The store's head, each read model's position and how far the slowest is behind."""
-        head = self.projections.head()
-        positions = self.positions.current()
-        slowest = min(positions.values(), default=head)
-        return {"head": head, "positions": positions, "lag": max(head - slowest, 0)}
 
     # --- the thread -------------------------------------------------------------------------
 

@@ -189,7 +189,7 @@ def _checked_head(store: Store, chain: Chain) -> tuple[int, bytes]:
 
 def sealed_up_to(url: str) -> int:
     """The notification id of the last sealed event (0: none yet)."""
-    with _open(url, readonly=True) as store:
+    with _sealer(url) as store:  # the sealer's own connection, kept (PostgreSQL)
         if not store.has_table(SEALS):
             return 0
         row = store.execute(f"SELECT max(notification_id) FROM {SEALS}").fetchone()

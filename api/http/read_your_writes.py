@@ -141,7 +141,7 @@ class ReadYourWritesMiddleware:
         positions = follower.positions
         behind = positions.behind(position, names, fresh=False)
         if behind:
-            head = await run_in_threadpool(stack.projections.head)
+            head = await run_in_threadpool(positions.head, position)
             if position > head:
                 if field.startswith("cookie."):  # from another store, or one started afresh
                     await self.app(scope, receive, send)
