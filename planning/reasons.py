@@ -152,6 +152,8 @@ def _suitable_venues(case: Case) -> list[Venue]:
 
 
 def _rooms(case: Case) -> Variant | None:
+    if case.course.online:  # e-learning takes no room
+        return None
     venues = _suitable_venues(case)
     centres = [
         c
@@ -374,7 +376,9 @@ def _budget(case: Case) -> Variant | None:
 
 
 def _centres(case: Case, original: PlanningProblem) -> list[Variant]:
-    out = []
+    out: list[Variant] = []
+    if case.course.online:  # e-learning takes no room
+        return out
     for c in original.centres:
         if c.forced is not False:
             continue

@@ -24,7 +24,9 @@ class WhatIf:
 
 
 def parse(text: str) -> WhatIf:
-    """`name=...;open=X;close=Y;budget=N;allowance.CODE=H` (parts separated by ';')."""
+    """`name=...;open=X;close=Y;budget=N;allowance.CODE=H` (parts separated by ';'); close=Y
+    names a candidate centre to keep shut or, when no centre has that name, an existing venue
+    to close for the cycle (its running cost saved)."""
     name = None
     centres: dict[str, bool] = {}
     budget = None
