@@ -16,7 +16,14 @@ wrote:
   /api/v1/needs/{id}`) reads the event store itself and never waits.
 
 A header or query value that is not a whole number is a 422 naming it; one beyond the store's
-last event (a cookie from another store) is ignored for the cookie and a 422 otherwise."""
+last event (a cookie from another store) is ignored for the cookie and a 422 otherwise.
+
+A read model that could not apply an event carries on past it (`projections.quarantine`), so
+reaching a position does not mean showing every event up to it. A read that asked to see a
+position, where a read model it reads holds quarantined events at or below it, answers with
+`Trainplan-Quarantined: needs@12 (Identified), ...` (the read model, the event's position and
+type; at most ten): the answer lacks those events' changes until `trainplan projections retry`
+applies them. Never silently stale."""
 
 from __future__ import annotations
 
@@ -42,6 +49,7 @@ QUERY = "min_position"
 COOKIE = "trainplan_position"
 STEP = 0.005  # seconds between looks at the read models' positions while a read waits
 RETRY_AFTER = "1"
+QUARANTINED = "Trainplan-Quarantined"
 
 ALL = READ_MODEL_NAMES
 # Which read models a GET reads, by its path (the first that matches); unlisted paths: all.
@@ -168,7 +176,25 @@ class ReadYourWritesMiddleware:
             )  # fmt: skip
             await response(scope, receive, send)
             return
-        await self.app(scope, receive, send)
+        held = [
+            entry
+            for entry in await run_in_threadpool(stack.projections.quarantined, names)
+            if entry.position <= position
+        ]
+        if not held:
+            await self.app(scope, receive, send)
+            return
+        named = ", ".join(f"{e.view}@{e.position} ({e.event_type})" for e in held[:10]).encode()
+
+        async def flagged(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (QUARANTINED.lower().encode(), named),
+                ]
+            await send(message)
+
+        await self.app(scope, receive, flagged)
 
 
 async def _wait(stack: Stack, position: int, names: tuple[str, ...]) -> dict[str, int]:
@@ -246,6 +272,15 @@ def document(schema: dict[str, Any]) -> None:
                         "headers": {"Retry-After": {"schema": {"type": "integer"}}},
                     },
                 )
+                for code, response in operation.get("responses", {}).items():
+                    if code.startswith("2"):
+                        response.setdefault("headers", {})[QUARANTINED] = {
+                            "description": "Only on a read that asked to see a position: the "
+                            "events at or below it that a read model this reads could not "
+                            "apply (quarantined), as `view@position (EventType)`; the answer "
+                            "lacks their changes until `trainplan projections retry`",
+                            "schema": {"type": "string"},
+                        }
                 continue
             for code, response in operation.get("responses", {}).items():
                 if code.startswith("2"):

@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 
 from api.cli import app as cli
 from api.http.app import create_app
+from api.http.read_your_writes import MIN_POSITION as MIN
 from api.settings import Settings, get_settings
 from domain import TrainingNeed, TrainingPlanner
 from projections import READ_MODEL_NAMES, Projections, open_projections
@@ -133,6 +134,14 @@ def test_status_and_health_show_the_quarantined_event_and_retry_clears_it_once_f
 
     with TestClient(create_app(Settings(database_url=database_url))) as client:
         health = client.get("/health").json()
+        token = {"Authorization": "Bearer demo-auditor"}
+        asked = client.get("/api/v1/needs-register", headers={**token, MIN: str(poison)})
+        before = client.get("/api/v1/needs-register", headers={**token, MIN: str(poison - 1)})
+        unasked = client.get("/api/v1/needs-register", headers=token)
+    assert asked.status_code == 200, asked.text
+    assert f"needs@{poison} (TrainingNeed.Identified)" in asked.headers["Trainplan-Quarantined"]
+    assert "Trainplan-Quarantined" not in before.headers  # it asked for less than the poison
+    assert "Trainplan-Quarantined" not in unasked.headers
     assert health["status"] == "degraded"
     assert health["quarantined"] == len(projections.quarantined()) >= 1
     assert {"view": "needs", "position": poison} in [
