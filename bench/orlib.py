@@ -475,7 +475,7 @@ def solve_large(instance: CapInstance, *, time_limit: float = 60.0,
                     time.monotonic() - started)  # fmt: skip
 
 
-def solve(instance: CapInstance, *, solver: str = "scip", time_limit: float = 60.0) -> Solution:
+def solve(instance: CapInstance, *, solver: str = "highs", time_limit: float = 60.0) -> Solution:
     """solve_strong up to LARGE cells, solve_large beyond."""
     if len(instance.capacities) * len(instance.demands) > LARGE:
         return solve_large(instance, time_limit=time_limit)
@@ -566,7 +566,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("files", nargs="*", type=Path)
     parser.add_argument("--folder", type=Path, default=None)
     parser.add_argument("--quick", action="store_true", help=f"only {', '.join(QUICK)}")
-    parser.add_argument("--solver", default="scip", help="scip, highs or both: scip,highs")
+    parser.add_argument("--solver", default="highs", help="highs, scip or both: scip,highs")
     parser.add_argument("--time-limit", type=float, default=60.0, help="per small instance")
     parser.add_argument("--large-time-limit", type=float, default=60.0, help="capa, capb, capc")
     args = parser.parse_args(argv)

@@ -16,14 +16,17 @@ is serial). planning.solver keeps the better of a stage's plan and the plan befo
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import timedelta
+from multiprocessing.connection import Connection
 
 from ortools.math_opt import model_pb2
 from ortools.math_opt.python import mathopt
@@ -36,6 +39,10 @@ INFINITE = 2**62  # CP-SAT's domains run to +-2^63 - 1: anything past this is un
 # the root LP within seconds, then can spend tens of seconds separating cuts that barely move
 # the bound (XL: 142,461,322 against 142,500,824 at 5 s; the bound 142,498,823 at 36 s)
 RELATIVE_GAP = 1e-3
+# Seconds past a stage's time limit before its HiGHS process is ended (its answer, up to
+# 50,000 values, takes well under this to come back once HiGHS stops)
+GRACE = 0.5
+_FORK = "fork" in multiprocessing.get_all_start_methods()
 
 
 _REDIRECT = threading.Lock()
@@ -69,6 +76,7 @@ class MipOutcome:
     values: list[float] | None  # per CP-SAT variable index, when a solution was found
     objective: float | None
     bound: float | None
+    abandoned: bool = False  # HiGHS overran its limit: its process was ended, its last plan kept
 
 
 def read_proto(model: cp_model.CpModel) -> cp_model_pb2.CpModelProto:
@@ -142,6 +150,8 @@ class LinearProgram:
         self.model = mathopt.Model.from_model_proto(math_model(read_proto(model)))
         self.vars = [self.model.get_variable(i) for i in range(len(model.proto.variables))]
         self.interrupter: SolveInterrupter | None = None
+        self._stop = threading.Event()
+        self._stall = 0.0  # tests: seconds the forked HiGHS waits before it answers
 
     def set_objective(self, coeffs: Mapping[int, float], *, offset: float, maximize: bool) -> None:
         objective = self.model.objective
@@ -169,7 +179,8 @@ class LinearProgram:
                 self.vars[i].lower_bound, self.vars[i].upper_bound = low, high
 
     def interrupt(self) -> None:
-        """Stops the solve in progress (HiGHS checks between its steps)."""
+        """Stops the solve in progress: its process is ended and its best plan so far kept."""
+        self._stop.set()
         if self.interrupter is not None:
             self.interrupter.interrupt()
 
@@ -180,20 +191,21 @@ class LinearProgram:
         relative_gap: float = RELATIVE_GAP,
         start: Mapping[int, float] | None = None,
     ) -> MipOutcome:
-        """Solves for at most `seconds`: HiGHS's own time limit is checked rarely (a stage
-        overran by 4 s on the demo), so a timer interrupts it too."""
-        self.interrupter = SolveInterrupter()
-        timer = threading.Timer(seconds, self.interrupt)
-        timer.daemon = True
-        timer.start()
-        try:
-            return self._solve(seconds, relative_gap, start)
-        finally:
-            timer.cancel()
+        """Solves for at most `seconds` (and GRACE): HiGHS's own time limit and even its
+        interrupter are checked rarely (cut separation on XL ran seconds past them), so HiGHS
+        runs in a forked process that writes each improving plan to a file; a process still
+        running GRACE seconds past the limit is ended and its last plan read back
+        (`abandoned`). Where the platform cannot fork, HiGHS runs here with a timer that
+        interrupts it."""
+        self._stop = threading.Event()
+        params, model_params = self._parameters(seconds, relative_gap, start)
+        if not _FORK:
+            return self._solve_here(seconds, params, model_params)
+        return self._solve_forked(seconds, params, model_params)
 
-    def _solve(
+    def _parameters(
         self, seconds: float, relative_gap: float, start: Mapping[int, float] | None
-    ) -> MipOutcome:
+    ) -> tuple[mathopt.SolveParameters, mathopt.ModelSolveParameters | None]:
         params = mathopt.SolveParameters(
             time_limit=timedelta(seconds=max(0.05, seconds)),
             relative_gap_tolerance=relative_gap,
@@ -209,24 +221,139 @@ class LinearProgram:
             model_params = mathopt.ModelSolveParameters(
                 solution_hints=[mathopt.SolutionHint(variable_values=values)]
             )
-        with _stdout_to_stderr():
-            result = mathopt.solve(
-                self.model,
-                mathopt.SolverType.HIGHS,
-                params=params,
-                model_params=model_params,
-                interrupter=self.interrupter,
-            )
-        reason = result.termination.reason
-        if reason == mathopt.TerminationReason.INFEASIBLE:
-            return MipOutcome("INFEASIBLE", None, None, None)
-        bound = result.termination.objective_bounds.dual_bound
-        bound = bound if abs(bound) != float("inf") else None
-        if not result.has_primal_feasible_solution():
-            return MipOutcome("UNKNOWN", None, None, bound)
-        values = result.variable_values(self.vars)
-        objective = result.objective_value()
-        proved = bound is not None and abs(bound - objective) <= 1e-6 * max(1.0, abs(objective))
-        # OPTIMAL only when proved: HiGHS says so once within `relative_gap`
-        status = "OPTIMAL" if proved else "FEASIBLE"
-        return MipOutcome(status, list(values), objective, bound)
+        return params, model_params
+
+    def _solve_here(
+        self,
+        seconds: float,
+        params: mathopt.SolveParameters,
+        model_params: mathopt.ModelSolveParameters | None,
+    ) -> MipOutcome:
+        self.interrupter = SolveInterrupter()
+        timer = threading.Timer(seconds, self.interrupter.interrupt)
+        timer.daemon = True
+        timer.start()
+        try:
+            with _stdout_to_stderr():
+                result = mathopt.solve(self.model, mathopt.SolverType.HIGHS, params=params,
+                                       model_params=model_params,
+                                       interrupter=self.interrupter)  # fmt: skip
+        finally:
+            timer.cancel()
+        return _outcome(result, self.vars)
+
+    def _solve_forked(
+        self,
+        seconds: float,
+        params: mathopt.SolveParameters,
+        model_params: mathopt.ModelSolveParameters | None,
+    ) -> MipOutcome:
+        fd, plans = tempfile.mkstemp(prefix="trainplan-highs-", suffix=".sol")
+        os.close(fd)
+        params.highs.bool_options["mip_improving_solution_save"] = True
+        params.highs.string_options["mip_improving_solution_file"] = plans
+        context = multiprocessing.get_context("fork")
+        receive, send = context.Pipe(duplex=False)
+        process = context.Process(
+            target=_child,
+            args=(self.model, self.vars, params, model_params, seconds, send, self._stall),
+            daemon=True,
+        )
+        deadline = time.monotonic() + seconds + GRACE
+        try:
+            process.start()
+            send.close()
+            outcome = None
+            while not self._stop.is_set():
+                wait = deadline - time.monotonic()
+                if wait <= 0:
+                    break
+                if receive.poll(min(wait, 0.05)):
+                    try:
+                        outcome = receive.recv()
+                    except EOFError:  # ended without an answer: its last plan, if any
+                        outcome = None
+                    break
+            if outcome is None:
+                process.kill()
+                process.join()
+                outcome = _last_plan(plans, len(self.vars))
+            process.join()
+            return outcome
+        finally:
+            receive.close()
+            if process.is_alive():
+                process.kill()
+                process.join()
+            with suppress(OSError):
+                os.unlink(plans)
+
+
+def _child(
+    model: mathopt.Model,
+    variables: list[mathopt.Variable],
+    params: mathopt.SolveParameters,
+    model_params: mathopt.ModelSolveParameters | None,
+    seconds: float,
+    send: Connection,
+    stall: float,
+) -> None:
+    """In the forked process: HiGHS's stray prints go to stderr (the parent's stdout stays
+    its own), a timer interrupts HiGHS at the limit, and the outcome goes back on `send`."""
+    os.dup2(2, 1)
+    interrupter = SolveInterrupter()
+    timer = threading.Timer(seconds, interrupter.interrupt)
+    timer.daemon = True
+    timer.start()
+    result = mathopt.solve(model, mathopt.SolverType.HIGHS, params=params,
+                           model_params=model_params, interrupter=interrupter)  # fmt: skip
+    outcome = _outcome(result, variables)
+    if stall:  # tests: a HiGHS that does not come back in time
+        time.sleep(stall)
+    send.send(outcome)
+    send.close()
+
+
+def _outcome(result: mathopt.SolveResult, variables: list[mathopt.Variable]) -> MipOutcome:
+    reason = result.termination.reason
+    if reason == mathopt.TerminationReason.INFEASIBLE:
+        return MipOutcome("INFEASIBLE", None, None, None)
+    bound = result.termination.objective_bounds.dual_bound
+    bound = bound if abs(bound) != float("inf") else None
+    if not result.has_primal_feasible_solution():
+        return MipOutcome("UNKNOWN", None, None, bound)
+    values = result.variable_values(variables)
+    objective = result.objective_value()
+    proved = bound is not None and abs(bound - objective) <= 1e-6 * max(1.0, abs(objective))
+    # OPTIMAL only when proved: HiGHS says so once within `relative_gap`
+    status = "OPTIMAL" if proved else "FEASIBLE"
+    return MipOutcome(status, list(values), objective, bound)
+
+
+def _last_plan(path: str, count: int) -> MipOutcome:
+    """The last whole plan HiGHS wrote to its improving-solution file: blocks of `Objective
+    V`, `# Columns N`, then N lines `name value` in the model's variable order. FEASIBLE (no
+    bound: the process was ended) or UNKNOWN when it wrote none."""
+    try:
+        with open(path) as handle:
+            lines = handle.read().splitlines()
+    except OSError:
+        lines = []
+    best: MipOutcome = MipOutcome("UNKNOWN", None, None, None, abandoned=True)
+    i = 0
+    while i < len(lines):
+        head = lines[i].split()
+        if len(head) == 2 and head[0] == "Objective" and i + 1 < len(lines):
+            columns = lines[i + 1].split()
+            if columns[:2] == ["#", "Columns"] and int(columns[2]) == count:
+                block = lines[i + 2 : i + 2 + count]
+                if len(block) == count:
+                    try:
+                        values = [float(line.split()[-1]) for line in block]
+                    except (ValueError, IndexError):
+                        break  # a block cut short where the process was ended
+                    best = MipOutcome("FEASIBLE", values, float(head[1]), None, abandoned=True)
+                i += 2 + count
+                continue
+        i += 1
+    return best
