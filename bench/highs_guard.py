@@ -1,6 +1,7 @@
 """How far past its time limit a HiGHS stage runs (planning.mip's hard time guard).
 
     python bench/highs_guard.py [--size XL] [--limits 1,2,5,10] [--stage mandatory]
+                                [--in-process]
 
 Builds the planning model of a generated scenario, reads it as a MIP (planning.mip), and solves
 one stage's objective with each time limit: per limit one JSON line with the wall seconds the
@@ -20,6 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from planning import mip
 from planning.mip import LinearProgram
 from planning.scenarios import generate
 from planning.solver import MAXIMISE, STAGES, _flat, build
@@ -31,7 +33,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--limits", default="1,2,5,10")
     parser.add_argument("--stage", default="mandatory", choices=[s.key for s in STAGES])
+    parser.add_argument(
+        "--in-process",
+        action="store_true",
+        help="HiGHS in this process with its timer interrupt only (the guard before, to compare)",
+    )
     args = parser.parse_args(argv)
+    if args.in_process:
+        mip._FORK = False
     problem = generate(args.size, args.seed)
     mark = time.monotonic()
     v, terms = build(problem)
@@ -46,7 +55,8 @@ def main(argv: list[str] | None = None) -> int:
         out = program.solve(limit, relative_gap=0.0)
         seconds = time.monotonic() - mark
         print(json.dumps({
-            "stage": spec.key, "time_limit": limit, "seconds": round(seconds, 3),
+            "stage": spec.key, "guard": "in-process" if args.in_process else "forked",
+            "time_limit": limit, "seconds": round(seconds, 3),
             "overrun": round(seconds - limit, 3), "status": out.status,
             "objective": out.objective, "bound": out.bound, "abandoned": out.abandoned,
             "load": round(os.getloadavg()[0], 2),

@@ -16,6 +16,7 @@ is serial). planning.solver keeps the better of a stage's plan and the plan befo
 
 from __future__ import annotations
 
+import math
 import multiprocessing
 import os
 import sys
@@ -24,9 +25,10 @@ import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from multiprocessing.connection import Connection
+from typing import Any
 
 from ortools.math_opt import model_pb2
 from ortools.math_opt.python import mathopt
@@ -254,13 +256,16 @@ class LinearProgram:
         params.highs.string_options["mip_improving_solution_file"] = plans
         context = multiprocessing.get_context("fork")
         receive, send = context.Pipe(duplex=False)
+        bound = context.Value("d", math.nan, lock=False)  # the log's best bound, shared
         process = context.Process(
             target=_child,
-            args=(self.model, self.vars, params, model_params, seconds, send, self._stall),
+            args=(self.model, self.vars, params, model_params, seconds, send, bound, self._stall),
             daemon=True,
         )
         deadline = time.monotonic() + seconds + GRACE
         try:
+            sys.stdout.flush()  # else the child would write what is buffered a second time
+            sys.stderr.flush()
             process.start()
             send.close()
             outcome = None
@@ -277,7 +282,9 @@ class LinearProgram:
             if outcome is None:
                 process.kill()
                 process.join()
-                outcome = _last_plan(plans, len(self.vars))
+                outcome = _with_bound(
+                    _last_plan(plans, len(self.vars)), bound.value, self.model.objective.is_maximize
+                )
             process.join()
             return outcome
         finally:
@@ -296,17 +303,31 @@ def _child(
     model_params: mathopt.ModelSolveParameters | None,
     seconds: float,
     send: Connection,
+    bound: Any,
     stall: float,
 ) -> None:
     """In the forked process: HiGHS's stray prints go to stderr (the parent's stdout stays
-    its own), a timer interrupts HiGHS at the limit, and the outcome goes back on `send`."""
+    its own), a timer interrupts HiGHS at the limit, each best bound its log shows is shared
+    with the parent (`bound`), and the outcome goes back on `send`."""
     os.dup2(2, 1)
     interrupter = SolveInterrupter()
     timer = threading.Timer(seconds, interrupter.interrupt)
     timer.daemon = True
     timer.start()
+    echo = bool(os.environ.get("TRAINPLAN_HIGHS_LOG"))
+
+    def read_log(lines: list[str]) -> None:
+        for line in lines:
+            if echo:
+                print(line, file=sys.stderr)
+            value = _log_bound(line)
+            if value is not None:
+                bound.value = value
+
+    params.enable_output = True  # to the callback, not the console
     result = mathopt.solve(model, mathopt.SolverType.HIGHS, params=params,
-                           model_params=model_params, interrupter=interrupter)  # fmt: skip
+                           model_params=model_params, msg_cb=read_log,
+                           interrupter=interrupter)  # fmt: skip
     outcome = _outcome(result, variables)
     if stall:  # tests: a HiGHS that does not come back in time
         time.sleep(stall)
@@ -328,6 +349,32 @@ def _outcome(result: mathopt.SolveResult, variables: list[mathopt.Variable]) -> 
     # OPTIMAL only when proved: HiGHS says so once within `relative_gap`
     status = "OPTIMAL" if proved else "FEASIBLE"
     return MipOutcome(status, list(values), objective, bound)
+
+
+def _log_bound(line: str) -> float | None:
+    """The best bound on a line of HiGHS's MIP log (the number after the explored share,
+    `... 0.00%   142500824.23   0   Large ...`), when it is finite."""
+    tokens = line.split()
+    for i, token in enumerate(tokens[:-1]):
+        if token.endswith("%"):
+            try:
+                value = float(tokens[i + 1])
+            except ValueError:
+                return None
+            return value if math.isfinite(value) else None
+    return None
+
+
+def _with_bound(outcome: MipOutcome, bound: float, maximize: bool) -> MipOutcome:
+    """`outcome` with the bound HiGHS's log last showed, where it is one (finite, and on the
+    right side of the plan's objective)."""
+    if not math.isfinite(bound):
+        return outcome
+    if outcome.objective is not None:
+        slack = 1e-6 * max(1.0, abs(outcome.objective))
+        if (bound < outcome.objective - slack) if maximize else (bound > outcome.objective + slack):
+            return outcome
+    return replace(outcome, bound=bound)
 
 
 def _last_plan(path: str, count: int) -> MipOutcome:

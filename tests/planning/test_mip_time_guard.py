@@ -5,7 +5,7 @@ import random
 
 from ortools.sat.python import cp_model
 
-from planning.mip import LinearProgram, _last_plan
+from planning.mip import LinearProgram, MipOutcome, _last_plan, _log_bound, _with_bound
 
 
 def _knapsacks(items=300, rows=30, seed=7):
@@ -76,3 +76,14 @@ def test_a_plan_cut_short_in_the_file_is_passed_over_for_the_whole_one_before(tm
     out = _last_plan(str(plans), 3)
     assert out.status == "FEASIBLE" and out.objective == 5.0 and out.values == [1.0, 0.0, 1.0]
     assert _last_plan(str(tmp_path / "none.sol"), 3).status == "UNKNOWN"
+
+
+def test_the_best_bound_is_read_from_highs_log_lines_and_kept_only_where_it_bounds_the_plan():
+    line = "         0       0         0   0.00%   21797602.57738  37296   Large   0   0   3   2054   2.9s"
+    assert _log_bound(line) == 21797602.57738
+    assert _log_bound(" z  0  0  0   0.00%   inf   -0   Large  0  0  0  0  0.1s") is None
+    assert _log_bound("Solving report") is None
+    plan = MipOutcome("FEASIBLE", [1.0], 37296.0, None, abandoned=True)
+    assert _with_bound(plan, 21797602.5, maximize=True).bound == 21797602.5
+    assert _with_bound(plan, 100.0, maximize=True).bound is None  # below the plan: not a bound
+    assert _with_bound(plan, 100.0, maximize=False).bound == 100.0
