@@ -253,6 +253,7 @@ class LinearProgram:
         fd, plans = tempfile.mkstemp(prefix="trainplan-highs-", suffix=".sol")
         os.close(fd)
         params.highs.bool_options["mip_improving_solution_save"] = True
+        params.highs.bool_options["mip_improving_solution_report_sparse"] = True
         params.highs.string_options["mip_improving_solution_file"] = plans
         context = multiprocessing.get_context("fork")
         receive, send = context.Pipe(duplex=False)
@@ -379,28 +380,37 @@ def _with_bound(outcome: MipOutcome, bound: float, maximize: bool) -> MipOutcome
 
 def _last_plan(path: str, count: int) -> MipOutcome:
     """The last whole plan HiGHS wrote to its improving-solution file: blocks of `Objective
-    V`, `# Columns N`, then N lines `name value` in the model's variable order. FEASIBLE (no
-    bound: the process was ended) or UNKNOWN when it wrote none."""
+    V`, then `# Columns N` and N lines `name value` in the model's variable order, or (sparse)
+    `# Columns -K` and K lines `name value index` for the nonzero values. FEASIBLE (no bound of
+    its own: the process was ended) or UNKNOWN when it wrote none; a block cut short where the
+    process was ended is passed over."""
     try:
         with open(path) as handle:
-            lines = handle.read().splitlines()
+            text = handle.read()
     except OSError:
-        lines = []
+        text = ""
+    lines = text.split("\n")[:-1]  # the last piece is empty or a line cut short
     best: MipOutcome = MipOutcome("UNKNOWN", None, None, None, abandoned=True)
     i = 0
-    while i < len(lines):
-        head = lines[i].split()
-        if len(head) == 2 and head[0] == "Objective" and i + 1 < len(lines):
-            columns = lines[i + 1].split()
-            if columns[:2] == ["#", "Columns"] and int(columns[2]) == count:
-                block = lines[i + 2 : i + 2 + count]
-                if len(block) == count:
-                    try:
-                        values = [float(line.split()[-1]) for line in block]
-                    except (ValueError, IndexError):
-                        break  # a block cut short where the process was ended
-                    best = MipOutcome("FEASIBLE", values, float(head[1]), None, abandoned=True)
-                i += 2 + count
-                continue
-        i += 1
+    while i + 1 < len(lines):
+        head, columns = lines[i].split(), lines[i + 1].split()
+        if len(head) != 2 or head[0] != "Objective" or columns[:2] != ["#", "Columns"]:
+            i += 1
+            continue
+        size = int(columns[2])
+        block = lines[i + 2 : i + 2 + abs(size)]
+        i += 2 + abs(size)
+        if len(block) < abs(size) or (size >= 0 and size != count):
+            continue
+        try:
+            if size >= 0:
+                values = [float(line.split()[-1]) for line in block]
+            else:
+                values = [0.0] * count
+                for line in block:
+                    *_, value, index = line.split()
+                    values[int(index)] = float(value)
+        except (ValueError, IndexError):
+            continue
+        best = MipOutcome("FEASIBLE", values, float(head[1]), None, abandoned=True)
     return best

@@ -78,6 +78,15 @@ def test_a_plan_cut_short_in_the_file_is_passed_over_for_the_whole_one_before(tm
     assert _last_plan(str(tmp_path / "none.sol"), 3).status == "UNKNOWN"
 
 
+def test_a_sparse_plan_gives_its_nonzero_values_and_a_last_line_cut_short_is_not_read(tmp_path):
+    plans = tmp_path / "sparse.sol"
+    plans.write_text(
+        "Objective 5\n# Columns -2\nx0 1 0\nx2 3 2\nObjective 9\n# Columns -2\nx0 1 0\nx2 4.5"
+    )
+    out = _last_plan(str(plans), 3)
+    assert out.objective == 5.0 and out.values == [1.0, 0.0, 3.0]
+
+
 def test_the_best_bound_is_read_from_highs_log_lines_and_kept_only_where_it_bounds_the_plan():
     line = "         0       0         0   0.00%   21797602.57738  37296   Large   0   0   3   2054   2.9s"
     assert _log_bound(line) == 21797602.57738
