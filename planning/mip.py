@@ -12,7 +12,15 @@ Measured choices: HiGHS's own presolve is off (on the XL scenario it spent 25 s 
 first LP); no MIP start is given (with one, HiGHS skips the rounding that finds near-optimal
 plans at the root and spends the stage in cut separation: the demo's second stage stayed 6%
 from its bound for 4 s, and reached 0.00% in 0.8 s without it); one thread (HiGHS's MIP search
-is serial). planning.solver keeps the better of a stage's plan and the plan before."""
+is serial). planning.solver keeps the better of a stage's plan and the plan before.
+
+The time limit is hard: HiGHS checks its own limit and MathOpt's interrupter rarely in cut
+separation (in-process, the XL priority stage ran 34 s past a 10 s limit), so each solve runs
+in a forked process (`LinearProgram.solve`) that writes every improving plan to a file and
+shares the best bound its log shows; GRACE seconds past the limit the process is ended and
+that plan and bound are read back (measured by bench/highs_guard.py: 0.5-0.7 s past the
+limit). A forked process that hangs (a lock another thread held when it was forked) is ended
+the same way: the stage then keeps the plan before, never waits."""
 
 from __future__ import annotations
 
