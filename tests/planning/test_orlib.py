@@ -1,3 +1,4 @@
+import json
 from pathlib import Path
 
 import pytest
@@ -101,3 +102,20 @@ def test_the_summary_says_a_target_is_missed_when_one_instance_is_slow_or_short(
     assert summary([row, slow])["small_target_met_scip"] is False
     assert summary([row, large])["large_target_met"] is False
     assert summary([row, large])["max_gap"] == 0.002
+
+
+def test_the_benchmark_prints_one_line_per_instance_and_a_summary(capsys):
+    from bench.orlib import main
+
+    path = FOLDER / "cap71.txt"
+    if not path.exists():
+        pytest.skip(f"{path} is not present")
+    assert main([str(path), "--solver", "highs,scip", "--time-limit", "30"]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    rows, summary_line = lines[:-1], lines[-1]
+    assert [r["solver"] for r in rows] == ["highs", "scip"]
+    for row in rows:
+        assert {"name", "capacity", "optimum", "found", "gap", "proved", "seconds"} <= set(row)
+        assert row["name"] == "cap71" and row["capacity"] is None and row["proved"]
+        assert abs(row["found"] - row["optimum"]) < 1e-3
+    assert summary_line["runs"] == 2 and summary_line["at_optimum"] == 2
