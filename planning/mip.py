@@ -209,7 +209,7 @@ class LinearProgram:
         interrupts it."""
         self._stop = threading.Event()
         params, model_params = self._parameters(seconds, relative_gap, start)
-        if not _FORK:
+        if not _FORK or multiprocessing.current_process().daemon:  # daemons have no children
             return self._solve_here(seconds, params, model_params)
         return self._solve_forked(seconds, params, model_params)
 

@@ -96,3 +96,12 @@ def test_the_best_bound_is_read_from_highs_log_lines_and_kept_only_where_it_boun
     assert _with_bound(plan, 21797602.5, maximize=True).bound == 21797602.5
     assert _with_bound(plan, 100.0, maximize=True).bound is None  # below the plan: not a bound
     assert _with_bound(plan, 100.0, maximize=False).bound == 100.0
+
+
+def test_where_the_platform_cannot_fork_highs_solves_in_this_process(monkeypatch):
+    monkeypatch.setattr("planning.mip._FORK", False)
+    model, _, weights, values = _knapsacks(items=40, rows=4)
+    program = _program(model, values)
+    out = program.solve(10.0, relative_gap=0.0)
+    assert out.status == "OPTIMAL" and not out.abandoned
+    assert out.values is not None and _fits(weights, out.values)
