@@ -207,11 +207,15 @@ class LinearProgram:
         running GRACE seconds past the limit is ended and its last plan read back
         (`abandoned`). Where the platform cannot fork, HiGHS runs here with a timer that
         interrupts it."""
-        self._stop = threading.Event()
-        params, model_params = self._parameters(seconds, relative_gap, start)
-        if not _FORK or multiprocessing.current_process().daemon:  # daemons have no children
-            return self._solve_here(seconds, params, model_params)
-        return self._solve_forked(seconds, params, model_params)
+        try:
+            if self._stop.is_set():  # interrupted before it began
+                return MipOutcome("UNKNOWN", None, None, None)
+            params, model_params = self._parameters(seconds, relative_gap, start)
+            if not _FORK or multiprocessing.current_process().daemon:  # no children allowed
+                return self._solve_here(seconds, params, model_params)
+            return self._solve_forked(seconds, params, model_params)
+        finally:
+            self._stop = threading.Event()  # the next solve starts uninterrupted
 
     def _parameters(
         self, seconds: float, relative_gap: float, start: Mapping[int, float] | None
@@ -240,6 +244,8 @@ class LinearProgram:
         model_params: mathopt.ModelSolveParameters | None,
     ) -> MipOutcome:
         self.interrupter = SolveInterrupter()
+        if self._stop.is_set():
+            self.interrupter.interrupt()
         timer = threading.Timer(seconds, self.interrupter.interrupt)
         timer.daemon = True
         timer.start()

@@ -105,3 +105,24 @@ def test_where_the_platform_cannot_fork_highs_solves_in_this_process(monkeypatch
     out = program.solve(10.0, relative_gap=0.0)
     assert out.status == "OPTIMAL" and not out.abandoned
     assert out.values is not None and _fits(weights, out.values)
+
+
+def test_a_solve_interrupted_while_it_runs_keeps_its_start_plan():
+    import threading
+
+    model, take, weights, values = _knapsacks()
+    program = _program(model, values)
+    start = {j: 1.0 if j < 20 else 0.0 for j in range(len(take))}
+    threading.Timer(0.5, program.interrupt).start()
+    out = program.solve(60.0, relative_gap=0.0, start=start)
+    assert out.status == "FEASIBLE" and out.values is not None and _fits(weights, out.values)
+    assert out.objective >= sum(values[:20]) - 1e-6
+    assert program.solve(1.0, relative_gap=0.0, start=start).status == "FEASIBLE"
+
+
+def test_a_solve_interrupted_before_it_began_finds_nothing():
+    model, _, _, values = _knapsacks(items=40, rows=4)
+    program = _program(model, values)
+    program.interrupt()
+    assert program.solve(5.0, relative_gap=0.0).status == "UNKNOWN"
+    assert program.solve(5.0, relative_gap=0.0).status == "OPTIMAL"  # the next one runs
