@@ -1,6 +1,7 @@
 """Optimiser benchmark: the lexicographic stages against the greedy plan, per scenario size.
 
     python bench/optimiser.py [--sizes demo,S,M,L,XL] [--seed 0] [--workers 2] [--limits 10,60]
+                              [--engine auto|highs|cp-sat]
 
 Per size one JSON line: `size`, the problem's counts, and `runs`, one per time limit, each with
 `time_limit`, `stages` (name, unit, status, objective, bound, gap in the stage's own unit,
@@ -75,10 +76,13 @@ def demand(problem: PlanningProblem) -> dict[str, int]:
     return out
 
 
-def one_run(problem: PlanningProblem, limit: float, workers: int, seed: int) -> dict[str, Any]:
+def one_run(
+    problem: PlanningProblem, limit: float, workers: int, seed: int, engine: str = "auto"
+) -> dict[str, Any]:
     seen: list[Progress] = []
     started, cpu = time.perf_counter(), time.process_time()
-    result = solve(problem, time_limit=limit, workers=workers, seed=seed, on_progress=seen.append)
+    result = solve(problem, time_limit=limit, workers=workers, seed=seed,
+                   on_progress=seen.append, engine=engine)  # fmt: skip
     wall, cpu = time.perf_counter() - started, time.process_time() - cpu
     check = validate(problem, result)
     start = next((p.elapsed for p in seen if p.stage == "start plan"), None)
@@ -97,6 +101,7 @@ def one_run(problem: PlanningProblem, limit: float, workers: int, seed: int) -> 
     data = result.to_dict()
     return {
         "time_limit": limit,
+        "engine": engine,
         "status": result.status,
         "seconds": round(wall, 2),
         "cpu_seconds": round(cpu, 2),  # what this process got of the machine meanwhile
@@ -136,7 +141,9 @@ def one_run(problem: PlanningProblem, limit: float, workers: int, seed: int) -> 
     }
 
 
-def run(size: str, seed: int, workers: int, limits: list[float]) -> dict[str, Any]:
+def run(
+    size: str, seed: int, workers: int, limits: list[float], engine: str = "auto"
+) -> dict[str, Any]:
     problem = demo_problem() if size.lower() == "demo" else generate(size, seed)
     started = time.perf_counter()
     base = greedy(problem)
@@ -154,7 +161,7 @@ def run(size: str, seed: int, workers: int, limits: list[float]) -> dict[str, An
             "cash_cost": base.cost.total,
             "errors": base_check.errors,
         },
-        "runs": [one_run(problem, limit, workers, seed) for limit in limits],
+        "runs": [one_run(problem, limit, workers, seed, engine) for limit in limits],
     }
 
 
@@ -164,10 +171,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--limits", default="10,60")
+    parser.add_argument("--engine", default="auto", choices=["auto", "highs", "cp-sat"])
     args = parser.parse_args()
     limits = [float(x) for x in args.limits.split(",") if x]
     for size in [s for s in args.sizes.split(",") if s]:
-        print(json.dumps(run(size, args.seed, args.workers, limits)), flush=True)
+        print(json.dumps(run(size, args.seed, args.workers, limits, args.engine)), flush=True)
 
 
 if __name__ == "__main__":

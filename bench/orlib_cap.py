@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
                "seconds": round(result.seconds, 3)}  # fmt: skip
         optima_file = path.parent / "capopt.txt"
         if optima_file.exists():
-            published = published_optima(optima_file).get(result.instance)
+            published = published_optima(optima_file).get((result.instance, None))
             if published is not None:
                 row["published"] = published
                 row["relative_difference"] = (
