@@ -8,7 +8,7 @@ Prints one JSON line per instance and capacity (`name`, `capacity`, `optimum`, `
 `bound`, `proved`, `seconds`, `found_after` (when the plan found was first held; for the
 restricted MIP, when it returned), `solver`) and a summary line (`proved`, `at_optimum`, `max_gap`,
 and whether the targets are met). Without files it runs every instance of the folder
-(`/work/shared/benchmarks/orlib-cap`, else `benchmarks/orlib-cap` in the repository); `capa`,
+(`/work/shared/benchmarks/orlib-cap`, else `bench/data/orlib-cap` in the repository); `capa`,
 `capb` and `capc` (whose files say `capacity` instead of a number) run once per capacity that
 `capopt.txt` lists. `--quick` runs three small instances. Not a test: the figures move with the
 machine's load.
@@ -68,7 +68,7 @@ PROVED = 1e-9  # found - bound within this share of found: proved optimal
 QUICK = ("cap41", "cap71", "cap101")
 FOLDERS = (
     Path("/work/shared/benchmarks/orlib-cap"),
-    Path(__file__).resolve().parents[1] / "benchmarks" / "orlib-cap",
+    Path(__file__).resolve().parent / "data" / "orlib-cap",
 )
 
 

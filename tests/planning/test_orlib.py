@@ -14,7 +14,7 @@ from bench.orlib import (
 )
 
 CAP = Path("/work/shared/benchmarks/orlib-cap")
-HERE = Path(__file__).resolve().parents[2] / "benchmarks" / "orlib-cap"
+HERE = Path(__file__).resolve().parents[2] / "bench" / "data" / "orlib-cap"
 FOLDER = CAP if CAP.exists() else HERE
 PUBLISHED = {"cap41": 1040444.375, "cap71": 932615.75}
 
