@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 from api.files.prospectus import every_row
 from api.stack import Stack
 from api.web.common import ProjectionsDep, StackDep, UserDep, chosen_cycle, render
+from api.web.dates import published
 from domain.needs import NeedStatus
 from planning.model import LEVELS
 from projections import Projections
@@ -70,5 +71,5 @@ def home(
                                  "share": met / wanted})  # fmt: skip
     return render(
         request, user, "home.html", cycle=cycle, run=run, coverage=coverage,
-        needs=needs_by_stage(projections),
+        needs=needs_by_stage(projections), published=published(projections, cycle),
     )  # fmt: skip
