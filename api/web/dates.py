@@ -10,6 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from api.files.prospectus import every_row
 from projections import QUERIES, Projections
 from projections.queries import table_of
 
@@ -67,3 +68,13 @@ def published(projections: Projections, cycle: dict[str, Any] | None) -> dict[st
     if not cycle or not cycle.get("published_at"):
         return None
     return latest(projections, cycle["cycle_id"], ("ProspectusPublished",))
+
+
+def runs_started(projections: Projections, cycle_id: str, runs: Iterable[dict[str, Any]]) -> None:
+    """Gives each run of the cycle `started`: the dates of its start (a run's `started_at` is
+    its start's recording time, which the audit trail keeps beside the business date)."""
+    found = every_row(projections, "audit",
+                      {"entity_id": cycle_id, "event_type": "OptimisationRunStarted"})  # fmt: skip
+    by_time = {row["at"]: row for row in found}
+    for run in runs:
+        run["started"] = by_time.get(run.get("started_at"))

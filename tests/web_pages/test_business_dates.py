@@ -134,3 +134,16 @@ def test_the_audit_desks_trail_shows_both_dates_of_each_step(client: TestClient)
         "Registered" in first and 'effective <time datetime="2002-09-02">2 Sep 2002</time>' in first
     )
     assert "back-dated: recorded" in first and "(position " in first
+
+
+def test_the_demos_run_is_listed_on_the_day_the_tmb_ran_it_16_june_2003(
+    client: TestClient,
+) -> None:
+    sign_in(client, "demo-tmb")
+    runs = client.get("/runs").text
+    row = runs.split("<tbody>")[1].split("</tr>")[-2]  # the oldest run: the demo's
+    assert '<td><time datetime="2003-06-16">16 Jun 2003</time> <span class="late"' in row
+    home = client.get("/").text
+    assert re.search(r'started <time datetime="2003-06-16">16 Jun 2003</time>', home)
+    run = found(r'<a href="(/runs/[^"]+)">Run ', row)
+    assert 'Started <time datetime="2003-06-16">16 Jun 2003</time>' in client.get(run).text
