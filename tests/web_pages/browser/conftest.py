@@ -39,7 +39,7 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
     return {**browser_context_args, "viewport": {"width": 1280, "height": 900},
-            "accept_downloads": True, "locale": "en-GB"}  # fmt: skip
+            "accept_downloads": True}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
