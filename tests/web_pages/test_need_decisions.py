@@ -3,6 +3,8 @@ the application's commands: who, why, against the version shown."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from fastapi.testclient import TestClient
 
 from tests.web_pages.conftest import csrf_of, sign_in
@@ -72,6 +74,10 @@ def test_the_groups_planner_withdraws_a_need_and_its_story_says_who_and_why(
     story = client.get(need).text
     assert "Withdrawn" in story and "Why: The course is replaced by e-learning" in story
     assert "by <strong>planner.tp</strong>" in story.split("Withdrawn")[-1]
+    withdrawn = story.split('<ol class="timeline">')[1].split("<li")[-1]
+    today = datetime.now(UTC).date()
+    assert f'effective <time datetime="{today.isoformat()}">' in withdrawn  # recorded the day
+    assert "backdated" not in withdrawn and "back-dated" not in withdrawn  # it took effect
     stale = client.post(
         need + "/decide",
         data={

@@ -1,11 +1,11 @@
-"""The audit desk (auditors): verify the history with its result, the state as of a date
-(replayed from the events alone, into a scratch database), a need's or a facility's trail, and
-the export of every event."""
+"""The audit desk (auditors): verify the history with its result, the state as of a business
+date (replayed from the events alone, into a scratch database: the events that took effect by
+that date, optionally as the store held them at a recording time), a need's or a facility's
+trail with both dates of every step, and the export of every event."""
 
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, date, datetime, time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -16,52 +16,72 @@ from api.http.routers.audit import export_stream
 from api.web.common import StackDep, UserDep, facility_names, render, require_auditor
 from api.web.pages.needs import story
 from projections.integrity import verify
-from projections.replay import ReplayError, replay
+from projections.replay import Replay, ReplayError, replay
 
 router = APIRouter(include_in_schema=False)
 
-AS_OF = ["needs", "cycles", "facilities"]
+AS_OF = ["needs", "cycles", "centres", "facilities"]
+TABLES = {  # each replayed table, as people call it
+    "needs_register": "needs in the register",
+    "planning_cycles": "planning cycles",
+    "optimisation_runs": "optimisation runs",
+    "prospectus": "prospectus sessions (draft and published)",
+    "cost_lines": "cost lines",
+    "centre_proposals": "delivery centre proposals",
+    "facility_register": "facilities",
+    "facility_calendar": "facility calendar entries",
+    "facility_utilisation": "facility-weeks of utilisation",
+}
 
 
-def moment_of(day: str, clock: str | None, now: datetime | None = None) -> datetime:
-    """The moment a date (and a time of day, UTC) names: the end of the day without a time;
-    a moment still to come today is now."""
-    try:
-        when = date.fromisoformat(day)
-    except ValueError:
-        raise ReplayError("as_of", f"{day!r} must be a date, YYYY-MM-DD") from None
-    if clock:
-        try:
-            at = time.fromisoformat(clock)
-        except ValueError:
-            raise ReplayError("at", f"{clock!r} must be a time of day, HH:MM") from None
-    else:
-        at = time(23, 59, 59, 999999)
-    moment = datetime.combine(when, at, tzinfo=UTC)
-    now = now or datetime.now(UTC)
-    if moment > now and when <= now.date():
-        return now
-    return moment
-
-
-def as_of_state(stack: Any, moment: datetime) -> dict[str, Any]:
-    """The read models rebuilt from the events recorded up to `moment`: the needs by stage,
-    the cycles and the facilities as they stood."""
+def as_of_state(stack: Any, effective_on: str, recorded_at: str | None = None) -> dict[str, Any]:
+    """The read models rebuilt from the events alone as they stood on a business date (the
+    events that took effect on or before it, whenever recorded), optionally as the store held
+    them at a recording time: the needs by stage, the cycles with their prospectus, the
+    delivery centre proposals, and each table's rows."""
+    if not effective_on.strip():
+        raise ReplayError("as_of", "give the business date, YYYY-MM-DD")
     result = replay(
-        stack.settings.database_url, recorded_at=moment, names=AS_OF, reader=stack.planner
+        stack.settings.database_url,
+        effective_on=effective_on,
+        recorded_at=recorded_at or None,
+        names=AS_OF,
+        reader=stack.planner,
     )
     try:
         needs = every_row(result.projections, "needs")
+        cycles = every_row(result.projections, "cycles")
+        for cycle in cycles:  # the business date of the edition in force then
+            cycle["published"] = _published(stack, cycle, result)
         return {
+            "effective_on": result.effective_on,
+            "recorded_at": result.recorded_at,
             "position": result.position,
-            "as_of": result.recorded_at,
+            "applied": result.events_applied,
+            "total": result.events_total,
+            "tables": [
+                (TABLES.get(name, name.replace("_", " ")), rows)
+                for name, rows in result.tables.items()
+            ],
             "stages": sorted(Counter(n["status"] for n in needs).items()),
             "needs": needs,
-            "cycles": every_row(result.projections, "cycles"),
+            "cycles": cycles,
+            "centres": every_row(result.projections, "centres"),
             "facilities": len(every_row(result.projections, "facilities")),
         }
     finally:
         result.close()
+
+
+def _published(stack: Any, cycle: dict[str, Any], result: Replay) -> dict[str, Any] | None:
+    """The cycle's latest publication the replay applied: its business date and recording."""
+    if not cycle.get("published_at"):
+        return None
+    ranges = {"effective_to": result.effective_on, "upto": result.position}
+    found = every_row(stack.projections, "audit",
+                      {"entity_id": cycle["cycle_id"], "event_type": "ProspectusPublished"},
+                      ranges)  # fmt: skip
+    return found[-1] if found else None
 
 
 @router.get("/audit", response_class=HTMLResponse)
@@ -71,7 +91,7 @@ def desk(
     stack: StackDep,
     check: Annotated[str | None, Query(max_length=5)] = None,
     as_of: Annotated[str | None, Query(max_length=32)] = None,
-    at: Annotated[str | None, Query(max_length=16)] = None,
+    recorded_at: Annotated[str | None, Query(max_length=40)] = None,
     entity: Annotated[str | None, Query(max_length=36)] = None,
 ) -> HTMLResponse:
     require_auditor(user)
@@ -81,9 +101,9 @@ def desk(
         settings = stack.settings
         report = verify(settings.database_url, key=settings.seal_secret).as_dict()
     state, state_error = None, None
-    if as_of:
+    if as_of is not None or recorded_at:
         try:
-            state = as_of_state(stack, moment_of(as_of, at or None))
+            state = as_of_state(stack, as_of or "", recorded_at)
         except ReplayError as error:
             state_error = f"{error.field}: {error.rule}"
     trail, trail_name = None, None
@@ -95,8 +115,8 @@ def desk(
         trail = story(projections, entity)
     return render(
         request, user, "audit.html", report=report, state=state, state_error=state_error,
-        as_of=as_of or "", at=at or "", trail=trail, trail_name=trail_name, entity=entity or "",
-        needs=needs, facilities=facilities, head=projections.head(),
+        as_of=as_of or "", recorded_at=recorded_at or "", trail=trail, trail_name=trail_name,
+        entity=entity or "", needs=needs, facilities=facilities, head=projections.head(),
     )  # fmt: skip
 
 

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 from api.files.prospectus import every_row
 from api.stack import Stack
 from api.web.common import ProjectionsDep, StackDep, UserDep, chosen_cycle, render
+from api.web.dates import published, runs_started
 from domain.needs import NeedStatus
 from planning.model import LEVELS
 from projections import Projections
@@ -50,6 +51,7 @@ def latest_run(stack: Stack, cycle: dict[str, Any]) -> dict[str, Any] | None:
     if not runs or stack.planning is None:
         return None
     run = max(runs, key=lambda r: r["started_at"] or "")
+    runs_started(stack.projections, cycle["cycle_id"], [run])
     status = stack.planning.run_status(run["run_id"], UUID(cycle["cycle_id"]))
     return {**run, **{k: v for k, v in status.items() if k != "result"}}
 
@@ -70,5 +72,5 @@ def home(
                                  "share": met / wanted})  # fmt: skip
     return render(
         request, user, "home.html", cycle=cycle, run=run, coverage=coverage,
-        needs=needs_by_stage(projections),
+        needs=needs_by_stage(projections), published=published(projections, cycle),
     )  # fmt: skip

@@ -24,6 +24,8 @@ from api.web.common import (
     see_other,
     words,
 )
+from api.web.dates import DECISIONS as DECIDED
+from api.web.dates import business_dates
 from api.web.pages.home import STAGES
 from api.web.session import WebUser
 from domain import DomainError, InvalidValue
@@ -57,6 +59,11 @@ def register(
     filters = {"group_code": group or None, "status": stage or None,
                "level": priority or None, "course_code": course or None}  # fmt: skip
     rows, total = projections.query("needs", filters=filters, limit=PAGE, offset=(page - 1) * PAGE)
+    dates = business_dates(projections, (r["need_id"] for r in rows), ("Identified", *DECIDED))
+    for row in rows:
+        found = dates.get(row["need_id"], {})
+        row["identified"] = found.get("Identified")
+        row["decided"] = found.get(row["last_decision"] or "")
     every = every_row(projections, "needs")
     query = "&".join(f"{k}={quote(v)}" for k, v in request.query_params.items() if k != "page")
     return render(
@@ -71,7 +78,8 @@ def register(
 
 
 def story(projections: Projections, entity_id: str) -> list[dict[str, Any]]:
-    """An entity's events in order, in words: what happened, who, when, why, the details."""
+    """An entity's events in order, in words: what happened, who, why, the details, and both
+    dates: the business date it took effect and when it was recorded (`days_back` apart)."""
     names = id_names(projections)
     return [
         {**event, "what": words(event["event_type"]),
@@ -96,6 +104,13 @@ def offers(user: WebUser, need: dict[str, Any]) -> set[str]:
     return found
 
 
+def milestones(need: dict[str, Any], events: list[dict[str, Any]]) -> dict[str, Any]:
+    """The dates of the need's identification and of its latest decision, from its story."""
+    found = {e["event_type"]: e for e in events}
+    return {"identified": found.get("Identified"),
+            "decided": found.get(need["last_decision"] or "")}  # fmt: skip
+
+
 def _need(projections: Projections, need_id: UUID) -> dict[str, Any]:
     found = every_row(projections, "needs", {"need_id": str(need_id)})
     if not found:
@@ -108,8 +123,9 @@ def need_page(
     request: Request, need_id: UUID, user: UserDep, projections: ProjectionsDep
 ) -> HTMLResponse:
     need = _need(projections, need_id)
+    events = story(projections, str(need_id))
     return render(request, user, "need.html", need=need, offers=offers(user, need),
-                  events=story(projections, str(need_id)), levels=LEVELS)  # fmt: skip
+                  events=events, levels=LEVELS, **milestones(need, events))  # fmt: skip
 
 
 @router.post("/needs/{need_id}/decide", response_class=HTMLResponse)
@@ -147,7 +163,8 @@ def decide(
             planner.withdraw_need(need_id, reason=reason, actor=actor,
                                   expected_version=expected, acting_for=scope)  # fmt: skip
     except DomainError as refused:
+        events = story(stack.projections, str(need_id))
         return render(request, user, "need.html", status=422, need=need,
-                      offers=offers(user, need), events=story(stack.projections, str(need_id)),
-                      levels=LEVELS, error=str(refused), reason=reason)  # fmt: skip
+                      offers=offers(user, need), events=events, levels=LEVELS,
+                      error=str(refused), reason=reason, **milestones(need, events))  # fmt: skip
     return see_other(f"/needs/{need_id}")

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 from api.files import exports
 from api.files.prospectus import Selection, edition, every_row
 from api.web.common import PageRefused, ProjectionsDep, UserDep, chosen_cycle, render
+from api.web.dates import published
 from domain import InvalidValue
 from projections import Projections
 
@@ -114,7 +115,8 @@ def prospectus(
     query = "&".join(f"{k}={quote(v)}" for k, v in request.query_params.items() if k != "page")
     return render(
         request, user, "prospectus.html", cycle=chosen, cycles=every_row(projections, "cycles"),
-        edition=which, selection=selection, courses=shown, page=min(max(page, 1), len(pages) or 1),
+        published=published(projections, chosen), edition=which, selection=selection,
+        courses=shown, page=min(max(page, 1), len(pages) or 1),
         pages=len(pages), course_count=len(courses),
         sessions=len(rows), places=sum(r["places"] for r in rows),
         groups=groups, titles=sorted(titles.items()), venues=sorted(venues),

@@ -27,6 +27,7 @@ from api.web.common import (
     require,
     see_other,
 )
+from api.web.dates import runs_started
 from api.web.session import WebUser
 from domain import DomainError
 from planning.adapter import ProblemError, build_problem
@@ -52,6 +53,7 @@ def run_view(stack: Stack, cycle_id: str, run_id: str) -> dict[str, Any]:
     rows = every_row(stack.projections, "runs", {"cycle_id": cycle_id, "run_id": run_id})
     if not rows:
         raise PageRefused(404, "No such run", f"There is no optimisation run {run_id}.")
+    runs_started(stack.projections, cycle_id, rows)
     try:
         status = _planning(stack).run_status(run_id, UUID(cycle_id))
     except DomainError as error:
@@ -100,6 +102,7 @@ def runs(
             every_row(projections, "runs", {"cycle_id": chosen["cycle_id"]}),
             key=lambda r: r["started_at"] or "", reverse=True,
         )  # fmt: skip
+        runs_started(projections, chosen["cycle_id"], listed)
     return render(request, user, "runs.html", cycle=chosen, runs=listed,
                   cycles=every_row(projections, "cycles"), may_run=user.may(RUN))  # fmt: skip
 
@@ -158,6 +161,7 @@ def _refused(
 ) -> HTMLResponse:
     listed = sorted(every_row(stack.projections, "runs", {"cycle_id": cycle["cycle_id"]}),
                     key=lambda r: r["started_at"] or "", reverse=True)  # fmt: skip
+    runs_started(stack.projections, cycle["cycle_id"], listed)
     return render(request, user, "runs.html", status=422, cycle=cycle, runs=listed,
                   cycles=every_row(stack.projections, "cycles"), may_run=user.may(RUN),
                   error=error)  # fmt: skip
