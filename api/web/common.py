@@ -71,8 +71,23 @@ def moment(value: Any) -> str:
     return f"{when.day} {when:%b %Y, %H:%M} UTC"
 
 
-for name, function in {"number": number, "pounds": pounds, "hours": hours,
-                       "percent": percent, "day": day, "moment": moment}.items():  # fmt: skip
+OUTCOMES = {
+    "OPTIMAL": "the best plan, proved",
+    "FEASIBLE": "a good plan, not proved the best in the time given",
+    "INFEASIBLE": "no plan keeps every rule",
+    "CANCELLED": "cancelled",
+    "INTERRUPTED": "interrupted by a restart",
+    "FAILED": "failed",
+}
+
+
+def outcome(status: Any) -> str:
+    """A run's solver status in the board's words (`OPTIMAL` -> `the best plan, proved`)."""
+    return OUTCOMES.get(str(status or "").upper(), str(status or "").lower())
+
+
+for name, function in {"number": number, "pounds": pounds, "hours": hours, "percent": percent,
+                       "day": day, "moment": moment, "outcome": outcome}.items():  # fmt: skip
     templates.env.filters[name] = function
 templates.env.filters["q"] = lambda value: quote(str(value or ""), safe="")
 
