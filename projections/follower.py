@@ -45,7 +45,6 @@ from typing import Any
 import psycopg
 import sqlalchemy as sa
 
-from domain import store_env
 from projections.database import tracking
 from projections.locks import RunnerBusy
 from projections.runner import SHADOW, Projections
@@ -354,20 +353,7 @@ class Follower:
 
     def _listen(self) -> Any:
         """A connection listening on the events table's channel (PostgreSQL), else None."""
-        if self.projections.engine.dialect.name != "postgresql":
-            return None
-        env = store_env(self.projections.events_url)
-        conn = psycopg.connect(
-            host=env["POSTGRES_HOST"],
-            port=int(env["POSTGRES_PORT"]),
-            user=env["POSTGRES_USER"],
-            password=env["POSTGRES_PASSWORD"] or None,
-            dbname=env["POSTGRES_DBNAME"],
-            autocommit=True,
-        )
-        channel = getattr(self.projections.reader.recorder, "channel_name", "stored_events")
-        conn.execute(f'LISTEN "{channel}"')
-        return conn
+        return self.projections.listener()
 
 
 __all__ = ["Follower", "Positions"]

@@ -320,7 +320,7 @@ class Projections:
         (LISTEN on the events table's channel), else by polling every `poll` seconds."""
         self.acquire(names)
         try:
-            listener = self._listener()
+            listener = self.listener()
             while not stop.is_set():
                 applied = self.catch_up(names, wait=0)
                 if applied and on_batch:
@@ -333,7 +333,9 @@ class Projections:
         finally:
             self.release()
 
-    def _listener(self) -> Any:
+    def listener(self) -> Any:
+        """A connection listening on the events table's channel, woken by every append (the
+        library's NOTIFY; PostgreSQL), else None."""
         if self.engine.dialect.name != "postgresql":
             return None
         env = store_env(self.events_url)
