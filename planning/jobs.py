@@ -307,6 +307,17 @@ class RunQueue:
             )
         return bool(result.rowcount)
 
+    def cancel_queued(self, run_id: str) -> Job | None:
+        """Ends a job no worker has taken yet as cancelled; None if it is not queued."""
+        with self._begin() as conn:
+            row = conn.execute(
+                jobs.update()
+                .where(jobs.c.run_id == run_id, jobs.c.state == QUEUED)
+                .values(state=CANCELLED, cancel_requested=True, ended_at=self._now())
+                .returning(*jobs.c)
+            ).first()
+        return None if row is None else self._job(row)
+
     def counts(self) -> dict[str, int]:
         """How many jobs are in each state."""
         with self._begin() as conn:

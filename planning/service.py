@@ -269,9 +269,16 @@ class PlanningService:
 
     def cancel(self, run_id: str) -> None:
         """Asks the worker solving the run (wherever it is) to stop: it keeps and records the
-        best allocation found so far. A queued run is cancelled when a worker takes it."""
+        best allocation found so far. A run no worker has taken yet ends cancelled at once."""
         if self.queue.get(run_id) is None:
             raise NotFound("optimisation run", run_id)
+        waiting = self.queue.cancel_queued(run_id)
+        if waiting is not None:
+            self._record(UUID(waiting.cycle_id), waiting.actor, waiting.effective_on,
+                         run_id=run_id, inputs_digest="-", settings=waiting.settings,
+                         status="CANCELLED", objective=None, bound=None,
+                         allocation={"sessions": []}, draft=False)  # fmt: skip
+            return
         self.queue.request_cancel(run_id)
         with self._lock:
             progress = self._local.get(run_id)

@@ -103,19 +103,29 @@ def test_another_process_reads_the_progress_and_the_result_from_the_job_row(
     assert reader.run_status(run_id, cycle)["solutions"] >= 1
 
 
-def test_a_cancel_asked_of_another_process_stops_the_run_it_solves(
+def test_a_cancel_asked_of_any_process_reaches_the_worker_through_the_job_row(
     planner: TrainingPlanner, services: Callable[..., PlanningService]
 ) -> None:
     cycle = a_cycle(planner)
     reader = services(workers=0)
     run_id = reader.start_run(cycle, actor="tmb.chair", time_limit=60, workers=1)
-    reader.cancel(run_id)  # still queued: the worker that takes it stops at once
-    solver = services(workers=1, report_every=0.1)
-    ended = wait_for(lambda: (s := reader.run_status(run_id, cycle))["state"] != "running" and s)
-    assert ended["state"] == "cancelled"
-    assert ended["elapsed"] < 30
-    assert run_id in planner.load(PlanningCycle, cycle).runs
-    assert solver.queue.get(run_id) is not None
+    elsewhere = services(workers=0).queue
+    assert elsewhere.claim("worker-elsewhere") is not None
+    assert elsewhere.report(run_id, "worker-elsewhere", {"stage": "mandated learners"}) is False
+    reader.cancel(run_id)
+    assert elsewhere.report(run_id, "worker-elsewhere", {}) is True  # the worker stops
+
+
+def test_a_run_cancelled_before_a_worker_took_it_ends_at_once(
+    planner: TrainingPlanner, services: Callable[..., PlanningService]
+) -> None:
+    cycle = a_cycle(planner)
+    service = services(workers=0)
+    run_id = service.start_run(cycle, actor="tmb.chair", time_limit=60, workers=1)
+    service.cancel(run_id)
+    assert service.run_status(run_id, cycle)["state"] == "cancelled"
+    assert planner.load(PlanningCycle, cycle).runs[run_id]["status"] == "CANCELLED"
+    assert service.queue.claim("late-worker") is None
 
 
 def test_a_run_whose_worker_died_is_marked_interrupted_and_can_be_retried(
