@@ -1,9 +1,10 @@
 """Reads while an optimisation run solves: in the API process, or in a `trainplan worker`.
 
-Records the demonstration scenario (`trainplan demo`'s, through the application) in a scratch
-store, then, on the real server (uvicorn, one process, the demo tokens), measures reads with
-`--clients` clients for `--seconds` (GET /api/v1/needs-register?limit=50, the needs register, as the
-TMB) three times:
+Records a scenario in a scratch store through the application's commands (`--scenario`: XL,
+the generated full year of the force, `bench/scenario_store.py`, by default; S, M, L; or
+`demo`, `trainplan demo`'s), then, on the real server (uvicorn, one process, the demo tokens),
+measures reads with `--clients` clients for `--seconds` (GET /api/v1/needs-register?limit=50,
+the needs register, as the TMB) three times:
 
 - `idle`: no run;
 - `in_process`: a run (`--time-limit` seconds, 2 solver workers) solved by the server's own
@@ -16,8 +17,9 @@ Each phase starts the run, waits until a worker holds it (the run's state is no 
 requests per second, p50 and p99, errors, and the cores used by the server and by the machine.
 Ends with one JSON line. The machine is shared: its load average is printed beside the figures.
 
-    python bench/run_queue.py [--engine sqlite|postgresql] [--time-limit 30] [--seconds 20]
-                              [--clients 8] [--pg-url postgresql+psycopg://postgres@127.0.0.1/postgres]
+    python bench/run_queue.py [--engine sqlite|postgresql] [--scenario XL|L|M|S|demo]
+                              [--time-limit 30] [--seconds 20] [--clients 8]
+                              [--pg-url postgresql+psycopg://postgres@127.0.0.1/postgres]
 """
 
 from __future__ import annotations
@@ -42,21 +44,25 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.clients import auth, drive
 from bench.databases import database_name, postgres_reachable, scratch_database
 from bench.machine import CpuMeter, load_average
+from bench.scenario_store import record_scenario
 from bench.server import ROOT, Server
 from bench.wiring import settings_for
 
 READER = "demo-tmb"
 
 
-def record_demo(url: str) -> str:
-    """The demo scenario in the store at `url`; returns its cycle's id."""
+def record(url: str, scenario: str) -> str:
+    """The scenario in the store at `url`; returns its cycle's id."""
     from api.cli import demo_scenario
     from api.stack import open_stack
 
     with open_stack(settings_for(url), planning=False) as stack:
-        ids = demo_scenario.build(stack.planner)
+        if scenario == "demo":
+            cycle_id = demo_scenario.build(stack.planner)["cycle_id"]
+        else:
+            cycle_id = record_scenario(stack.planner, scenario)
         stack.catch_up()
-    return str(ids["cycle_id"])
+    return str(cycle_id)
 
 
 @contextlib.contextmanager
@@ -115,8 +121,8 @@ def phase(server: Server, cycle: str, args: argparse.Namespace, run: bool) -> di
 
 
 def measure_engine(url: str, folder: Path, args: argparse.Namespace) -> dict[str, Any]:
-    print(f"recording the demo scenario in {url.split('@')[-1]} ...", flush=True)
-    cycle = record_demo(url)
+    print(f"recording scenario {args.scenario} in {url.split('@')[-1]} ...", flush=True)
+    cycle = record(url, args.scenario)
     results: dict[str, Any] = {}
     for name, workers in (("idle", 1), ("in_process", 1), ("worker_process", 0)):
         os.environ["TRAINPLAN_RUN_WORKERS"] = str(workers)
@@ -140,6 +146,7 @@ def measure_engine(url: str, folder: Path, args: argparse.Namespace) -> dict[str
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--engine", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--scenario", choices=("XL", "L", "M", "S", "demo"), default="XL")
     parser.add_argument("--time-limit", type=float, default=30.0)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--clients", type=int, default=8)
@@ -159,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
                 results = measure_engine(url, folder, args)
     before, after = results["in_process"]["p99_ms"], results["worker_process"]["p99_ms"]
     print(json.dumps({"engine": args.engine, "clients": args.clients, "seconds": args.seconds,
-                      "time_limit": args.time_limit, "scenario": "demo", "phases": results,
+                      "time_limit": args.time_limit, "scenario": args.scenario, "phases": results,
                       "read_p99_ms": {"idle": results["idle"]["p99_ms"], "in_process": before,
                                       "worker_process": after},
                       "load_average": load_average()}))  # fmt: skip
