@@ -44,6 +44,7 @@ STARTED_TOPIC = "domain.cycles:PlanningCycle.OptimisationRunStarted"
 REPORT_EVERY = 0.5  # seconds between a worker's progress writes (its heartbeat)
 STALE_AFTER = 30.0  # seconds without a heartbeat before a running job is marked interrupted
 POLL = 0.5  # seconds between a worker's looks at an empty queue
+ORPHAN_GRACE = 1.0  # seconds between a run's start (an event) and its job row, at most
 QUEUED_STAGE = "waiting for a worker"  # the stage a queued run shows (its state: running)
 
 
@@ -322,21 +323,29 @@ class PlanningService:
                 start=1, limit=1_000_000, topics=[STARTED_TOPIC]
             )
         }
-        for cycle_id in cycles:
-            cycle = self.planner.load(PlanningCycle, cycle_id)
-            for run_id in list(cycle.runs_in_progress):
-                job = self.queue.get(run_id)
-                if job is not None and job.state in (jobs.QUEUED, jobs.RUNNING):
-                    continue
-                if job is not None:
-                    reason = f"The run's job ended ({job.state}) before the run was recorded"
-                else:
-                    reason = "The server stopped before the run finished"
-                if self._interrupt(cycle_id, run_id, reason):
-                    interrupted.append(run_id)
+        suspects = [(cycle_id, run_id) for cycle_id in cycles
+                    for run_id in self.planner.load(PlanningCycle, cycle_id).runs_in_progress
+                    if self._cut_off(run_id)]  # fmt: skip
+        if suspects:  # a run is queued just after its start is recorded: let it be queued
+            time.sleep(ORPHAN_GRACE)
+        for cycle_id, run_id in suspects:
+            if run_id not in self.planner.load(PlanningCycle, cycle_id).runs_in_progress:
+                continue
+            reason = self._cut_off(run_id)
+            if reason and self._interrupt(cycle_id, run_id, reason):
+                interrupted.append(run_id)
         if interrupted:
             self.after_record()
         return interrupted
+
+    def _cut_off(self, run_id: str) -> str | None:
+        """Why a run in progress will never be recorded, or None if a worker has it or will."""
+        job = self.queue.get(run_id)
+        if job is None:
+            return "The server stopped before the run finished"
+        if job.state in (jobs.QUEUED, jobs.RUNNING):
+            return None
+        return f"The run's job ended ({job.state}) before the run was recorded"
 
     def reap(self) -> list[Job]:
         """Marks interrupted (the job and, by an event, its run) every running job whose worker
