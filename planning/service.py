@@ -288,7 +288,8 @@ class PlanningService:
 
     def retry_run(self, cycle_id: UUID, run_id: str, *, actor: str) -> str:
         """Starts an interrupted or failed run again, as a new run with the same settings (the
-        cycle's history keeps both); returns the new run's id."""
+        cycle's history keeps both; the new run's events take effect on the day it is retried);
+        returns the new run's id."""
         cycle = self.planner.load(PlanningCycle, cycle_id)
         if run_id not in cycle.runs and run_id not in cycle.runs_in_progress:
             raise NotFound("optimisation run", run_id)
