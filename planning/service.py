@@ -203,6 +203,7 @@ class PlanningService:
         progress = self._progress_of(job)
         thread = threading.Thread(target=self._work, args=(job, solver, progress),
                                   name=f"optimise-{run_id}", daemon=True)  # fmt: skip
+        self._threads.append(thread)  # interrupted (Ctrl-C), `shutdown` lets it record
         thread.start()
         while thread.is_alive():
             if on_progress:
