@@ -55,6 +55,15 @@ class Settings(BaseSettings):
     """How long the background sealer lets new events gather before sealing them in one batch
     (`trainplan audit verify` counts them as unsealed until then)."""
 
+    run_workers: int = Field(default=1, ge=0, le=16)
+    """How many optimisation runs the HTTP server solves at once in its own process (worker
+    threads taking jobs from the run queue). 0: none, the runs wait on the queue for
+    `trainplan worker` processes (on this machine or others over the same PostgreSQL)."""
+
+    run_stale_seconds: float = Field(default=30.0, ge=2, le=3600)
+    """How long a running optimisation job may go without its worker's heartbeat (written
+    every half second) before any worker or server marks it interrupted (retryable)."""
+
     @property
     def seal_secret(self) -> bytes | None:
         """The seal key as the tamper-evidence chain takes it (None: a plain SHA-256 chain)."""

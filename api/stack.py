@@ -3,7 +3,10 @@ from the settings.
 
 `open_stack(settings)` opens the application on the event store (`TrainingPlanner`), the read
 models (`Projections`), the idempotency keys of the HTTP API (`IdempotencyStore`) and, unless
-`planning=False`, the planning service that runs the optimiser off the request path. It then
+`planning=False`, the planning service that runs the optimiser off the request path (its runs
+are jobs on the store's run queue, `planning.jobs`: the HTTP server, opened with `follow=True`,
+starts `TRAINPLAN_RUN_WORKERS` worker threads taking them; the CLI solves its own runs in
+process, and `trainplan worker` takes the rest elsewhere). It then
 brings the read models up to date, seals new events into the tamper-evidence chain, and marks
 runs cut off by a restart as interrupted. `Stack.close()` (or the end of a `with` block) closes
 everything in the reverse order. Nothing is opened at import time; OR-Tools loads only when a
@@ -45,6 +48,7 @@ from api.http.idempotency import IdempotencyStore, engine_for
 from api.settings import Settings, get_settings, missing_store_folder
 from domain import TrainingPlanner, store_env
 from domain.store import is_postgres
+from planning.jobs import RunQueue
 from planning.service import PlanningService
 from projections import Projections, integrity, open_projections
 from projections.follower import Follower
@@ -231,11 +235,15 @@ def open_stack(
             else:
                 stack.catch_up()
             if planning:
+                queue = RunQueue(settings.database_url)
+                closers.append(queue.close)
                 stack.planning = PlanningService(
                     planner,
                     projections.problem_source(),
-                    max_workers=1,
+                    queue=queue,
+                    workers=settings.run_workers if follow else 0,
                     after_record=stack.after_record,
+                    stale_after=settings.run_stale_seconds,
                 )
                 closers.append(stack.planning.shutdown)
                 interrupted = stack.planning.recover()

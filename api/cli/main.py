@@ -14,6 +14,7 @@ from api.cli.plan import optimise
 from api.cli.projections import app as projections
 from api.cli.prospectus import prospectus
 from api.cli.serve import serve
+from api.cli.worker import worker
 
 app = typer.Typer(
     name="trainplan",
@@ -32,6 +33,7 @@ app.add_typer(facilities, name="facilities")
 app.add_typer(needs, name="needs")
 app.add_typer(cycles, name="cycles")
 app.add_typer(groups, name="groups")
+app.command()(worker)
 
 
 @app.callback()

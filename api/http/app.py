@@ -56,7 +56,8 @@ unknown id, **409** a rule of the domain or a natural key already taken, **401/4
 insufficient rights.
 
 **Optimisation runs** are jobs: `POST /api/v1/cycles/{id}/runs` answers 202 with the run's URL;
-poll it for progress; `DELETE` it to cancel.
+poll it for progress (from any server); `DELETE` it to cancel; `POST .../retry` starts an
+interrupted or failed one again.
 """
 
 TAGS = [

@@ -166,11 +166,13 @@ def start_run(
     response: Response,
     body: Annotated[RunRequest | None, Body()] = None,
 ) -> RunStatus:
-    """Starts an optimisation run and answers at once (202) with its status URL. The solve runs
-    off the request path; poll the URL for progress (incumbent objective, bound, gap, elapsed)
-    and the result. A run that finishes is recorded as an event on the cycle (and, unless it is
-    a what-if, drafted); one cut off by a restart is marked interrupted. No If-Match: starting
-    a run changes nothing a client has read."""
+    """Starts an optimisation run and answers at once (202) with its status URL. The run waits
+    on the run queue (state `running`, `queued: true`) until a worker takes it (the server's
+    own, or a `trainplan worker` process); poll the URL, from any server, for progress
+    (incumbent objective, bound, gap, elapsed) and the result. A run that finishes is recorded
+    as an event on the cycle (and, unless it is a what-if, drafted); one whose worker stopped
+    is marked interrupted and can be retried. No If-Match: starting a run changes nothing a
+    client has read."""
     request = body or RunRequest()
     try:
         run_id = planning.start_run(
@@ -190,8 +192,41 @@ def start_run(
 
 @router.get("/{cycle_id}/runs/{run_id}", responses=READ)
 def run_status(cycle_id: UUID, run_id: RunId, planning: PlanningDep) -> RunStatus:
-    """A run's progress while it solves, its result when done."""
+    """A run's progress while it solves, its result when done. Any server answers for any
+    run: the progress is on the run queue's row, written by the worker every half second."""
     return RunStatus(**planning.run_status(run_id, cycle_id))
+
+
+@router.post(
+    "/{cycle_id}/runs/{run_id}/retry",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses={
+        202: {
+            "description": "The new run started; `Location` is its status URL",
+            "headers": {
+                "Location": {"schema": {"type": "string"}, "description": "The new run's URL"}
+            },
+        },
+        **problems(401, 403, 404, 409, 422),
+    },
+)
+def retry_run(
+    cycle_id: UUID,
+    run_id: RunId,
+    principal: MayRunOptimiser,
+    planning: PlanningDep,
+    response: Response,
+) -> RunStatus:
+    """Starts an interrupted or failed run again: a new run with the same settings (its
+    `retry_of` names this one; the cycle's history keeps both). Any other run answers 409."""
+    try:
+        new_id = planning.retry_run(cycle_id, run_id, actor=principal.name)
+    except ProblemError as error:  # the cycle cannot be planned any more: nothing recorded
+        raise InvalidValue("cycle_id", str(error)) from None
+    except ValueError as error:  # its what-if no longer fits the cycle
+        raise InvalidValue("what_if", str(error).removeprefix("what_if.")) from None
+    response.headers["Location"] = f"/api/v1/cycles/{cycle_id}/runs/{new_id}"
+    return RunStatus(**planning.run_status(new_id, cycle_id))
 
 
 def _cancel(cycle_id: UUID, run_id: str, planning: PlanningService) -> RunStatus:

@@ -62,7 +62,13 @@ class ShortNeed(BaseModel):
 class RunStatus(BaseModel):
     run_id: str
     cycle_id: UUID
-    state: Literal["running", "finished", "failed", "cancelled", "interrupted"]
+    state: Literal["running", "finished", "failed", "cancelled", "interrupted"] = Field(
+        description="running (waiting for a worker or solving), finished, failed, cancelled, "
+        "or interrupted (its worker stopped: retry it with POST .../retry)"
+    )
+    queued: bool = Field(
+        default=False, description="True while the run waits on the queue for a worker"
+    )
     stage: str | None = Field(default=None, description="The stage the run is in (running)")
     unit: str | None = Field(default=None, description="That stage's unit")
     objective: float | None = Field(
@@ -96,6 +102,10 @@ class RunStatus(BaseModel):
     )
     result: dict[str, Any] | None = Field(description="The allocation, when finished")
     error: str | None
+    retry_of: str | None = Field(default=None, description="The run this one retries")
+    worker: str | None = Field(
+        default=None, description="The worker that solves (solved) it: host:process:thread"
+    )
 
 
 class Drafting(Command):
