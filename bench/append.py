@@ -10,7 +10,9 @@ as the library sets it; psycopg 3) into a table with the columns of the library'
 `stored_events` (originator_id, originator_version, topic, state, primary key on the first
 two), each row a new originator at version 1 with a copy of a real stored event's topic and
 state bytes, in two transaction patterns: one transaction per row (the application's pattern)
-and one transaction for all rows. Everything is warmed up first. Each round times the
+and one transaction for all rows. On PostgreSQL also the application's own save call sent raw
+(see `RawPostgres`): the part of the gap that the store's table lock and NOTIFY make, which no
+Python can remove. Everything is warmed up first. Each round times the
 application and the raw one-transaction-per-row inserts alternately in blocks of 250 (so that
 other load on the machine hits both alike), then the raw one-transaction inserts; the median
 over the rounds is reported, with the spread and this process's CPU time per operation. A
@@ -162,10 +164,15 @@ class RawInserts:
     def create_table(self, table: str) -> str:
         raise NotImplementedError
 
+    def run_protocol(self, count: int) -> Timing:
+        raise NotImplementedError(f"{type(self).__name__} has no locked insert call")
+
     def originator_id(self) -> Any:
         raise NotImplementedError
 
     def run(self, pattern: str, count: int) -> Timing:
+        if pattern == "protocol":
+            return self.run_protocol(count)
         statement = INSERT.format(table=f"raw_{pattern}", marks=self.marks)
         params = [(self.originator_id(), 1, self.topic, self.state) for _ in range(count)]
         execute = self.execute
@@ -212,15 +219,34 @@ class RawSQLite(RawInserts):
 
 
 class RawPostgres(RawInserts):
+    """With `planner`, also the pattern "protocol": the application's own save, one call of
+    its insert function (EXCLUSIVE table lock, NOTIFY, INSERT into the events table) per row,
+    sent from this plain connection with no Python around it: what the store's ordering and
+    notifications cost by themselves."""
+
     marks = "%s, %s, %s, %s"
 
-    def __init__(self, conninfo: str, topic: str, state: bytes, warmup: int) -> None:
+    def __init__(
+        self, conninfo: str, topic: str, state: bytes, warmup: int, planner: Any = None
+    ) -> None:
         import psycopg
 
         # Autocommit with explicit transactions, as the library's connection pool sets it.
         self.connection = psycopg.connect(conninfo, autocommit=True)
         self.cursor = self.connection.cursor()
+        self.call = planner.recorder.insert_call(self.connection, 1) if planner else None
         super().__init__(topic, state, warmup)
+        if self.call is not None:
+            self.run_protocol(warmup)
+
+    def run_protocol(self, count: int) -> Timing:
+        rows = [[self.originator_id(), 1, self.topic, self.state] for _ in range(count)]
+        execute, call = self.cursor.execute, self.call
+        assert call is not None, "RawPostgres without the planner has no locked insert call"
+        with timing(count) as timed:
+            for row in rows:
+                execute(call, row, prepare=True)
+        return timed
 
     def execute(self, statement: str, params: tuple = ()) -> None:
         self.cursor.execute(statement, params or None)
@@ -256,25 +282,38 @@ def measure(
     samples: dict[str, list[Timing]] = {"app": [], "row_tx": [], "one_tx": []}
     if before is not None:
         samples["before"] = []
+    protocol = getattr(raw, "call", None) is not None
+    if protocol:
+        samples["protocol"] = []
     for _ in range(rounds):
-        app_timing, row_timing, before_timing = Timing(), Timing(), Timing()
+        app_timing, row_timing, before_timing, protocol_timing = (Timing() for _ in range(4))
         for start in range(0, commands, BLOCK):
             block = min(BLOCK, commands - start)
             app_timing += app.run(block)
             row_timing += raw.run("row_tx", block)
+            if protocol:
+                protocol_timing += raw.run("protocol", block)
             if before is not None:
                 before_timing += before.run(block)
         samples["app"].append(app_timing)
         samples["row_tx"].append(row_timing)
         if before is not None:
             samples["before"].append(before_timing)
+        if protocol:
+            samples["protocol"].append(protocol_timing)
         samples["one_tx"].append(raw.run("one_tx", commands))
     median = {name: statistics.median(t.per_s for t in runs) for name, runs in samples.items()}
     cpu = {name: statistics.median(t.cpu_ms for t in runs) for name, runs in samples.items()}
     same = median["app"] / median["row_tx"]
     compared: dict[str, Any] = {}
+    if protocol:
+        compared |= {
+            "raw_protocol_rows_per_s": round(median["protocol"], 1),
+            "protocol_to_raw_same_pattern": round(median["protocol"] / median["row_tx"], 3),
+            "app_to_protocol": round(median["app"] / median["protocol"], 3),
+        }
     if before is not None:
-        compared = {
+        compared |= {
             "before_commands_per_s": round(median["before"], 1),
             "before_to_raw_same_pattern": round(median["before"] / median["row_tx"], 3),
             "app_over_before": round(median["app"] / median["before"], 3),
@@ -329,7 +368,7 @@ def bench_postgres(
             app = ThroughApplication(url, warmup)
             before = before_app(url, warmup, app, compare)
             try:
-                raw = RawPostgres(libpq(url), app.topic, app.state, warmup)
+                raw = RawPostgres(libpq(url), app.topic, app.state, warmup, app.planner)
                 try:
                     return {
                         **measure(app, raw, commands, rounds, before),
@@ -352,6 +391,7 @@ LINES = (
     ("app_commands_per_s", "app", "application (1 save per command)", "commands/s"),
     ("before_commands_per_s", "before", "application before (1 read + 1 save)", "commands/s"),
     ("raw_row_tx_rows_per_s", "row_tx", "raw, one transaction per row", "rows/s"),
+    ("raw_protocol_rows_per_s", "protocol", "raw, the app's locked insert call", "rows/s"),
     ("raw_one_tx_rows_per_s", "one_tx", "raw, one transaction for all rows", "rows/s"),
 )
 
@@ -373,6 +413,12 @@ def report(engine: str, result: dict[str, Any]) -> None:
     print(
         f"  {'app / raw, same pattern (tx per row)':<44}: {result['app_to_raw_same_pattern']:8.3f}"
     )
+    if "protocol_to_raw_same_pattern" in result:
+        print(
+            f"  {'locked insert call / raw (inherent part)':<44}: "
+            f"{result['protocol_to_raw_same_pattern']:8.3f}"
+        )
+        print(f"  {'app / locked insert call (Python part)':<44}: {result['app_to_protocol']:8.3f}")
     if "before_to_raw_same_pattern" in result:
         print(
             f"  {'before / raw, same pattern (tx per row)':<44}: "
