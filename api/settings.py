@@ -35,6 +35,15 @@ class Settings(BaseSettings):
     (sqlite:///trainplan-data/trainplan.db). PostgreSQL:
     postgresql+psycopg://USER:PASSWORD@HOST:PORT/DB."""
 
+    db_pool_size: int = Field(default=DEFAULT_POOL_SIZE, ge=1, le=MAX_POOL)
+    """PostgreSQL: connections each of a process's pools keeps open (the event store's, the
+    read models' reader's, the read models', the idempotency keys'). See the README's
+    "Connections" section for the budget over `serve --workers N` and other processes."""
+
+    db_pool_overflow: int = Field(default=DEFAULT_POOL_OVERFLOW, ge=0, le=MAX_POOL)
+    """PostgreSQL: connections each pool may open beyond `db_pool_size` while busy (closed
+    again when no longer needed); a request that finds its pool full waits for a connection."""
+
     tokens_file: str | None = None
     """A JSON file mapping bearer tokens to principals (see the README)."""
 
@@ -63,15 +72,6 @@ class Settings(BaseSettings):
     seal_delay_seconds: float = Field(default=0.2, ge=0, le=60)
     """How long the background sealer lets new events gather before sealing them in one batch
     (`trainplan audit verify` counts them as unsealed until then)."""
-
-    db_pool_size: int = Field(default=DEFAULT_POOL_SIZE, ge=1, le=MAX_POOL)
-    """PostgreSQL: connections each of a process's pools keeps open (the event store's, the
-    read models' reader's, the read models', the idempotency keys'). See the README's
-    "Connections" section for the budget over `serve --workers N` and other processes."""
-
-    db_pool_overflow: int = Field(default=DEFAULT_POOL_OVERFLOW, ge=0, le=MAX_POOL)
-    """PostgreSQL: connections each pool may open beyond `db_pool_size` while busy (closed
-    again when no longer needed); a request that finds its pool full waits for a connection."""
 
     @property
     def seal_secret(self) -> bytes | None:

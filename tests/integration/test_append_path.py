@@ -3,11 +3,14 @@ with the library's ordering and concurrency guarantees, the first events `requir
 the connection budget every PostgreSQL pool is sized by (domain/store.py)."""
 
 import threading
+from pathlib import Path
 from uuid import uuid4
 
 import psycopg
 import pytest
+from pydantic import ValidationError
 
+from api.settings import Settings, share_pool_budget
 from domain import (
     BusinessGroup,
     Facility,
@@ -202,3 +205,18 @@ def test_a_pool_setting_out_of_range_is_refused_naming_it(
     monkeypatch.setenv(variable, value)
     with pytest.raises(ValueError, match=variable):
         pool_budget()
+
+
+def test_a_pool_budget_from_a_dotenv_file_reaches_the_stores(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+):
+    for variable in ("TRAINPLAN_DB_POOL_SIZE", "TRAINPLAN_DB_POOL_OVERFLOW"):
+        monkeypatch.setenv(variable, "1")  # so that the test's end restores the environment
+        monkeypatch.delenv(variable)
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("TRAINPLAN_DB_POOL_SIZE=3\nTRAINPLAN_DB_POOL_OVERFLOW=4\n")
+    settings = Settings(_env_file=dotenv)  # type: ignore[call-arg]
+    share_pool_budget(settings)
+    assert pool_budget() == (3, 4)
+    with pytest.raises(ValidationError, match="db_pool_size"):
+        Settings(db_pool_size=0)
