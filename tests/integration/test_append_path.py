@@ -120,6 +120,11 @@ def test_one_save_of_many_events_is_atomic_and_numbered_in_order(
         with pytest.raises(VersionConflict):
             planner.store(twice, stale)
         assert not planner.exists(twice.id)
+        # and the connection saves again after the refusal
+        after = planner.identify_need(
+            group_id=group_id, title="After", trigger="incident", actor="p"
+        )
+        assert planner.load(TrainingNeed, after).title == "After"
     finally:
         planner.close()
 
