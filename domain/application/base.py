@@ -10,9 +10,13 @@ from datetime import date
 from typing import Any, Self, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import (
+    AggregateNotFoundError,
+    Application,
+    ProcessingEvent,
+)
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, Recording
 from eventsourcing.persistence import InternalError as PersistenceInternalError
 from eventsourcing.persistence import OperationalError as PersistenceOperationalError
 
@@ -91,6 +95,24 @@ class PlannerBase(Application[UUID]):
         raise AssertionError("unreachable")
 
     # --- loading and saving -----------------------------------------------------------------
+
+    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
+        """The library's `Application.save` (collect, record, snapshot, notify), collecting
+        an aggregate's events without the library's runtime protocol checks (two per object,
+        a tenth of a command's CPU, measured); anything else goes the library's way."""
+        processing_event: ProcessingEvent[UUID] = ProcessingEvent()
+        for obj in objs:
+            if isinstance(obj, Aggregate):
+                processing_event.events.extend(obj.collect_events())
+                processing_event.aggregates[obj.id] = obj
+            else:
+                processing_event.collect_events(obj)
+        processing_event.saved_kwargs.update(kwargs)
+        recordings = self._record(processing_event)
+        self._take_snapshots(processing_event)
+        self._notify(recordings)
+        self.notify(processing_event.events)  # the library's deprecated hook, as it calls it
+        return recordings
 
     def load(self, kind: type[A], aggregate_id: UUID, expected_version: int | None = None) -> A:
         """The aggregate, checked to be of `kind` and at the version the caller read."""
