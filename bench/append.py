@@ -12,7 +12,8 @@ two), each row a new originator at version 1 with a copy of a real stored event'
 state bytes, in two transaction patterns: one transaction per row (the application's pattern)
 and one transaction for all rows. On PostgreSQL also the application's own save call sent raw
 (see `RawPostgres`): the part of the gap that the store's table lock and NOTIFY make, which no
-Python can remove. Everything is warmed up first. Each round times the
+Python can remove, and the SQL statements a command sends (counted on psycopg's classes).
+Everything is warmed up first. Each round times the
 application and the raw one-transaction-per-row inserts alternately in blocks of 250 (so that
 other load on the machine hits both alike), then the raw one-transaction inserts; the median
 over the rounds is reported, with the spread and this process's CPU time per operation. A
@@ -141,6 +142,34 @@ class ThroughApplication:
 
     def close(self) -> None:
         self.planner.close()
+
+
+def statements_per_command(app: ThroughApplication, commands: int = 20) -> float:
+    """PostgreSQL: the SQL statements a command sends, counted on psycopg's classes in this
+    process while `commands` commands run (a transaction block counts as BEGIN and COMMIT)."""
+    import psycopg
+
+    count = 0
+    execute, transaction = psycopg.Cursor.execute, psycopg.Connection.transaction
+
+    def counted_execute(self: Any, *args: Any, **kwargs: Any) -> Any:
+        nonlocal count
+        count += 1
+        return execute(self, *args, **kwargs)
+
+    def counted_transaction(self: Any, *args: Any, **kwargs: Any) -> Any:
+        nonlocal count
+        count += 2
+        return transaction(self, *args, **kwargs)
+
+    psycopg.Cursor.execute = counted_execute  # type: ignore[method-assign]
+    psycopg.Connection.transaction = counted_transaction  # type: ignore[method-assign]
+    try:
+        app.run(commands)
+    finally:
+        psycopg.Cursor.execute = execute  # type: ignore[method-assign]
+        psycopg.Connection.transaction = transaction  # type: ignore[method-assign]
+    return count / commands
 
 
 # --- raw inserts ------------------------------------------------------------------------------
@@ -370,8 +399,12 @@ def bench_postgres(
             try:
                 raw = RawPostgres(libpq(url), app.topic, app.state, warmup, app.planner)
                 try:
+                    statements = {"app": statements_per_command(app)}
+                    if before is not None:
+                        statements["before"] = statements_per_command(before)
                     return {
                         **measure(app, raw, commands, rounds, before),
+                        "sql_statements_per_command": statements,
                         "scratch_database": database_name(url),
                     }
                 finally:
@@ -426,6 +459,11 @@ def report(engine: str, result: dict[str, Any]) -> None:
         )
         print(f"  {'app / before':<44}: {result['app_over_before']:8.3f}")
     print(f"  {'app / raw, one transaction':<44}: {result['app_to_raw_one_tx']:8.3f}")
+    if "sql_statements_per_command" in result:
+        counted = ", ".join(
+            f"{name} {value:g}" for name, value in result["sql_statements_per_command"].items()
+        )
+        print(f"  {'SQL statements per command':<44}: {counted}")
     verdict = "MET" if result["target_met"] else "NOT MET"
     if result["machine_busy"]:
         load = "-".join(str(value) for value in result["load_average"])
