@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from domain.store import is_postgres, sqlite_path
+from domain.store import (
+    DEFAULT_POOL_OVERFLOW,
+    DEFAULT_POOL_SIZE,
+    MAX_POOL,
+    POOL_OVERFLOW_VARIABLE,
+    POOL_SIZE_VARIABLE,
+    is_postgres,
+    sqlite_path,
+)
 
 DEFAULT_DATA_DIR = "trainplan-data"
 STORE_FILE = "trainplan.db"
@@ -25,6 +34,15 @@ class Settings(BaseSettings):
     """Where the events (and the read models) live. Default: a SQLite file in `data_dir`
     (sqlite:///trainplan-data/trainplan.db). PostgreSQL:
     postgresql+psycopg://USER:PASSWORD@HOST:PORT/DB."""
+
+    db_pool_size: int = Field(default=DEFAULT_POOL_SIZE, ge=1, le=MAX_POOL)
+    """PostgreSQL: connections each of a process's pools keeps open (the event store's, the
+    read models' reader's, the read models', the idempotency keys'). See the README's
+    "Connections" section for the budget over `serve --workers N` and other processes."""
+
+    db_pool_overflow: int = Field(default=DEFAULT_POOL_OVERFLOW, ge=0, le=MAX_POOL)
+    """PostgreSQL: connections each pool may open beyond `db_pool_size` while busy (closed
+    again when no longer needed); a request that finds its pool full waits for a connection."""
 
     tokens_file: str | None = None
     """A JSON file mapping bearer tokens to principals (see the README)."""
@@ -104,4 +122,14 @@ def missing_store_folder(settings: Settings) -> str | None:
 
 @lru_cache
 def get_settings() -> Settings:
-    return Settings()
+    settings = Settings()
+    share_pool_budget(settings)
+    return settings
+
+
+def share_pool_budget(settings: Settings) -> None:
+    """The stores size their pools from the process's environment (domain/store.py): a pool
+    budget set in a `.env` file is put there too (and so reaches the server's workers). A
+    value already in the environment is the one `settings` read, and stays."""
+    os.environ.setdefault(POOL_SIZE_VARIABLE, str(settings.db_pool_size))
+    os.environ.setdefault(POOL_OVERFLOW_VARIABLE, str(settings.db_pool_overflow))

@@ -30,7 +30,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 
-from domain.store import is_postgres, sqlite_path
+from domain.store import is_postgres, pool_budget, sqlite_path
 
 QUEUED, RUNNING = "queued", "running"
 FINISHED, CANCELLED, FAILED, INTERRUPTED = "finished", "cancelled", "failed", "interrupted"
@@ -105,7 +105,8 @@ def jobs_url_for(url: str) -> str:
 
 def _engine(url: str) -> Engine:
     if url.startswith("postgresql"):
-        return sa.create_engine(url, pool_size=4, max_overflow=8, pool_pre_ping=True)
+        kept, overflow = pool_budget()  # the process's connection budget (see domain.store)
+        return sa.create_engine(url, pool_size=kept, max_overflow=overflow, pool_pre_ping=True)
     memory = url == "sqlite://"
     engine = sa.create_engine(
         url,

@@ -18,6 +18,8 @@ from psycopg.types.json import Json
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 
+from domain.store import pool_budget
+
 CHUNK = 500  # keys per IN (...) list
 
 
@@ -62,10 +64,11 @@ def make_engine(url: str) -> Engine:
     # The read models can always be rebuilt from the events, and a commit carries their rows
     # and tracking together: a commit lost in a crash is simply applied again, so it need not
     # wait for the disk (the events' own commits still do).
+    kept, overflow = pool_budget()  # the connection budget: see domain/store.py
     return sa.create_engine(
         url,
-        pool_size=5,
-        max_overflow=10,
+        pool_size=kept,
+        max_overflow=overflow,
         pool_pre_ping=True,
         connect_args={"options": "-c synchronous_commit=off"},
     )

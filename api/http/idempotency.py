@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from domain.store import is_postgres, sqlite_path
+from domain.store import is_postgres, pool_budget, sqlite_path
 
 HEADER = "idempotency-key"
 MAX_KEY_LENGTH = 255
@@ -52,7 +52,8 @@ def engine_for(database_url: str) -> sa.Engine:
         url = database_url
         if url.startswith(("postgresql://", "postgres://")):
             url = "postgresql+psycopg://" + url.split("://", 1)[1]
-        return sa.create_engine(url, pool_size=5, max_overflow=10, pool_pre_ping=True)
+        kept, overflow = pool_budget()  # the connection budget: see domain/store.py
+        return sa.create_engine(url, pool_size=kept, max_overflow=overflow, pool_pre_ping=True)
     path = sqlite_path(database_url)
     if path == ":memory:":
         return sa.create_engine("sqlite://", poolclass=sa.pool.StaticPool)
