@@ -96,6 +96,7 @@ class Projections:
             cls.name: bind(cls(), self.metadata) for cls in READ_MODELS
         }
         common.create_all(self.engine)
+        self._start_again_where_the_shape_changed()
         self.metadata.create_all(self.engine)
         self._reader = reader
         self._own_reader = reader is None
@@ -103,6 +104,38 @@ class Projections:
         self._locks = Locks(self.engine, self.read_models_url, self.read_models)
         self._held: set[str] = set()  # read models this process drives for good (`acquire`)
         self._reached = 0  # every read model is known to be at least here
+
+    def _start_again_where_the_shape_changed(self) -> None:
+        """A read model whose tables in the database do not have the columns this code defines
+        (made by an earlier version of trainplan) starts again from zero: its tables are
+        dropped and made anew, its position and quarantine forgotten, so the next catch-up
+        rebuilds it from the events. Read models are derived data: nothing is lost, and no one
+        has to remember `trainplan projections rebuild` after an upgrade. Logged, naming it."""
+        inspector = sa.inspect(self.engine)
+        existing = set(inspector.get_table_names())
+        changed = [
+            bound
+            for bound in self.read_models.values()
+            if any(
+                table.name in existing
+                and {c["name"] for c in inspector.get_columns(table.name)} != set(table.c.keys())
+                for table in bound.all_tables
+            )
+        ]
+        if not changed:
+            return
+        keys = [bound.tracking_key for bound in changed]
+        with self.engine.begin() as conn:
+            for bound in changed:
+                for table in bound.all_tables:
+                    conn.execute(sa.text(f'DROP TABLE IF EXISTS "{table.name}"'))
+            conn.execute(sa.delete(tracking).where(tracking.c.view.in_(keys)))
+            quarantine.forget(conn, keys)
+        log.warning(
+            "read models %s were made by another version of trainplan (their columns differ): "
+            "they start again from the first event and catch up",
+            ", ".join(keys),
+        )
 
     @property
     def views_url(self) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+import sqlalchemy as sa
 
 from domain import TrainingPlanner
 from projections import Projections, QueryError, open_projections
@@ -197,3 +198,22 @@ def test_the_optimisers_input_comes_from_the_read_models(
     assert problem.budget == 2_000_000
     assert {g.code: g.allowance_hours_per_head for g in problem.groups}["TP"] == 40
     assert [s.session_id for s in problem.previous] == ["s1", "s2"]
+
+
+def test_a_read_model_made_by_an_earlier_version_starts_again_and_catches_up(
+    projections: Projections, history: History, database_url: str
+) -> None:
+    before = projections.digests()
+    with projections.engine.begin() as conn:  # an earlier version had no running cost column
+        conn.execute(sa.text("ALTER TABLE facility_register DROP COLUMN running_cost_per_year"))
+    projections.close()
+
+    upgraded = open_projections(database_url)
+    try:
+        assert upgraded.positions()["facilities"] == 0  # it starts again from the first event
+        assert upgraded.positions()["needs"] > 0  # the others keep their place
+        upgraded.catch_up()
+        assert upgraded.digests() == before
+        assert {r["running_cost_per_year"] for r in rows(upgraded, "facilities")} == {0.0}
+    finally:
+        upgraded.close()
