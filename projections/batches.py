@@ -193,6 +193,21 @@ def finish(conn: Connection, bounds: Sequence[Bound], docs: dict[str, Docs]) -> 
             _write(conn, bound, docs[bound.tracking_key])
 
 
+def write_in_parts(engine: Engine, bound: Bound, docs: Docs, part: int = 20_000) -> None:
+    """Writes what deferred batches changed, `part` documents (and their rows) per
+    transaction: shadow tables nobody reads, filled by one of several processes that share a
+    SQLite database, where one long transaction would hold the others' writes back."""
+    if isinstance(bound.read_model, AppendOnlyReadModel):
+        return
+    keys = sorted(docs.dirty)
+    for start in range(0, len(keys), part):
+        docs.dirty = set(keys[start : start + part])
+        with engine.begin() as conn:
+            docs.conn = conn
+            _write(conn, bound, docs)
+    docs.conn = None
+
+
 def _apply(conn: Connection, bound: Bound, fresh: list[Event], docs: Docs, *, defer: bool) -> None:
     read_model = bound.read_model
     if isinstance(read_model, AppendOnlyReadModel):

@@ -33,9 +33,11 @@ def read_models_url_for(url: str) -> str:
     return url
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, immediate: bool = False) -> Engine:
     """A SQLAlchemy engine for the read models' database. SQLite: WAL (readers never wait for
-    the writer), transactional DDL (so a shadow swap is atomic), a busy timeout."""
+    the writer), transactional DDL (so a shadow swap is atomic), a busy timeout; `immediate`:
+    every transaction takes the write lock as it begins (for processes that write at the same
+    time: a transaction that would take it later may fail at once rather than wait)."""
     if url.startswith("sqlite"):
         memory = url in ("sqlite://", "sqlite:///:memory:")
         engine = sa.create_engine(
@@ -56,7 +58,7 @@ def make_engine(url: str) -> Engine:
 
         @sa.event.listens_for(engine, "begin")
         def _begin(conn: Connection) -> None:
-            conn.exec_driver_sql("BEGIN")
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
     # The read models can always be rebuilt from the events, and a commit carries their rows
