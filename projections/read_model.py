@@ -128,6 +128,23 @@ class Docs:
         self.dirty.add(key)
         return doc
 
+    def __len__(self) -> int:
+        """How many documents are held in memory."""
+        return len(self.cache)
+
+    def drop(self, key: str) -> None:
+        """Removes the document `key` (written as gone at the next flush)."""
+        self.cache[key] = None
+        self.dirty.add(key)
+
+    def forget(self) -> None:
+        """Forgets every document held in memory, once written (`flush`): the next use of one
+        reads it again."""
+        if self.dirty:
+            raise RuntimeError("documents changed and not written cannot be forgotten")
+        self.cache.clear()
+        self.absent.clear()
+
     def flush(self, conn: Connection) -> tuple[list[str], list[str]]:
         """Writes the changed documents. Returns them, and those of them that were stored
         before (whose rendered rows must be replaced)."""

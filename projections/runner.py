@@ -54,6 +54,9 @@ from projections.read_models import READ_MODELS
 log = logging.getLogger("trainplan.projections")
 
 BATCH = 5000
+# A rebuild keeps at most about this many documents in memory (all its read models together)
+# before it writes them to its shadow tables and forgets them.
+SPILL_DOCS = 100_000
 SHADOW = "__r"
 
 
@@ -276,6 +279,8 @@ class Projections:
             behind = [b for b in bounds if last > tracked[b.tracking_key]]
             batch_docs = docs or {b.tracking_key: Docs(b.docs) for b in behind}
             applied += apply_guarded(self.engine, behind, events, batch_docs, defer=defer)
+            if defer and docs is not None and sum(map(len, docs.values())) > SPILL_DOCS:
+                self._spill(bounds, docs)
             for b in bounds:
                 tracked[b.tracking_key] = max(tracked[b.tracking_key], last)
             after = last
@@ -283,6 +288,15 @@ class Projections:
                 progress(last)
             if len(events) < batch:
                 return applied
+
+    def _spill(self, bounds: Sequence[Bound], docs: dict[str, Docs]) -> None:
+        """Writes a deferred rebuild's changed documents and their rows to its shadow tables
+        and forgets every document held in memory, so that memory stays bounded however long
+        the history: a document needed again is read back from the shadow table."""
+        for bound in bounds:
+            held = docs[bound.tracking_key]
+            write_in_parts(self.engine, bound, held)
+            held.forget()
 
     def _tracked(self, bounds: Sequence[Bound]) -> dict[str, int]:
         """Each bound read model's tracking position, by its tracking key."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from domain import TrainingNeed, TrainingPlanner, store_env
-from projections import READ_MODEL_NAMES, open_projections
+from projections import READ_MODEL_NAMES, open_projections, runner
 from projections.parallel import COST, groups, processes_for
 from tests.conftest import empty_postgres
 from tests.factories import a_group, an_endorsed_need
@@ -89,3 +89,22 @@ def test_a_parallel_rebuild_quarantines_an_event_the_database_refuses(
     finally:
         projections.close()
         planner.close()
+
+
+def test_a_rebuild_that_writes_and_forgets_its_documents_as_it_goes_gives_the_same_rows(
+    planner: TrainingPlanner, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    script(planner)
+    head = int(planner.recorder.max_notification_id() or 0)
+    projections = open_projections(database_url)
+    try:
+        projections.rebuild(processes=1)
+        kept = projections.digests()
+        monkeypatch.setattr(runner, "SPILL_DOCS", 3)  # memory bounded to a few documents
+
+        positions = projections.rebuild(processes=1, batch=4)
+
+        assert positions == dict.fromkeys(READ_MODEL_NAMES, head)
+        assert projections.digests() == kept
+    finally:
+        projections.close()
