@@ -105,9 +105,13 @@ def chunks(items: list[str], size: int = CHUNK) -> Iterator[list[str]]:
         yield items[start : start + size]
 
 
+COPY_FROM = 200  # rows: from here on PostgreSQL takes them by COPY
+
+
 def insert_rows(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
     """A multi-row INSERT straight through the driver (SQLAlchemy's per-row parameter
-    processing costs more than the insert itself). JSON columns are encoded here, as
+    processing costs more than the insert itself), on PostgreSQL a COPY from COPY_FROM rows
+    on. JSON columns are encoded here, as
     SQLAlchemy's JSON type would; None stays SQL NULL."""
     if not rows:
         return
@@ -138,6 +142,14 @@ def insert_rows(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -
             for n in encoded:
                 record[n] = encode(record[n])
             values.append(tuple(record))
+    if postgres and len(values) >= COPY_FROM:
+        # COPY: one statement for every row, parsed once (a multi-row INSERT through the
+        # driver is one statement per row, pipelined).
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+            for row_values in values:
+                copy.write_row(row_values)
+        return
     conn.exec_driver_sql(statement, values)
 
 

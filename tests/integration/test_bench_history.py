@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bench.force.store import ensure_history
 from domain import TrainingPlanner, store_env
 from planning.model import PlanningResult
 from projections import Projections
+from tests.conftest import empty_postgres
 
 EVENTS = 24_000  # the first cycle's runs, its draft and its first publication (seed 1)
 
@@ -47,3 +50,25 @@ def test_a_small_history_generates_with_runs_in_the_optimisers_shape_and_rebuild
         assert projections.digests() == first
     finally:
         projections.close()
+
+
+@pytest.mark.postgres
+def test_the_same_history_rebuilds_to_the_same_rows_on_postgresql_as_on_sqlite(
+    tmp_path: Path, postgres_session_url: str
+) -> None:
+    """Large batches take PostgreSQL's COPY path (`projections.database.insert_rows`); the
+    rows must be those SQLite gets, digest for digest."""
+    empty_postgres(postgres_session_url)
+    found = {}
+    for url in (f"sqlite:///{tmp_path / 'history.db'}", postgres_session_url):
+        ensure_history(url, EVENTS, 1, say=lambda _: None, replace=True)
+        projections = Projections(url)
+        try:
+            assert set(projections.rebuild(processes=2).values()) == {EVENTS}
+            assert projections.quarantined() == []
+            found[url] = projections.digests()
+        finally:
+            projections.close()
+
+    sqlite, postgresql = found.values()
+    assert postgresql == sqlite
