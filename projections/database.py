@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 from psycopg.types.json import Json
 from sqlalchemy.engine import Connection, Engine
@@ -98,6 +99,17 @@ runners = sa.Table(
 
 def dumps(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), sort_keys=True, default=str)
+
+
+def dump_doc(value: Any) -> str:
+    """A read model's document as stored (orjson: several times faster than `dumps`; read
+    back with any JSON parser). Keys in insertion order; what JSON has no type for as str()."""
+    return orjson.dumps(value, default=str, option=_DOC_OPTIONS).decode()
+
+
+_DOC_OPTIONS = (
+    orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+)
 
 
 def chunks(items: list[str], size: int = CHUNK) -> Iterator[list[str]]:

@@ -12,17 +12,17 @@ takes every event there is and gives each its rows, with no documents."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
+import orjson
 import sqlalchemy as sa
 from eventsourcing.domain import Aggregate
 from eventsourcing.utils import get_topic
 from sqlalchemy.engine import Connection
 
-from projections.database import chunks, dumps, insert_rows
+from projections.database import chunks, dump_doc, insert_rows
 
 Event = dict[str, Any]  # one event as `projections.events.read_events` gives it
 Doc = dict[str, Any]
@@ -106,7 +106,7 @@ class Docs:
             }
             for key in chunk:
                 if key in found:
-                    self.cache[key] = json.loads(found[key])
+                    self.cache[key] = orjson.loads(found[key])
                 else:
                     self.cache[key] = None
                     self.absent.add(key)
@@ -153,7 +153,7 @@ class Docs:
         for chunk in chunks(stored):
             conn.execute(sa.delete(self.table).where(self.table.c.doc_key.in_(chunk)))
         rows = [
-            {"doc_key": key, "state": dumps(self.cache[key])}
+            {"doc_key": key, "state": dump_doc(self.cache[key])}
             for key in keys
             if self.cache[key] is not None
         ]

@@ -56,7 +56,7 @@ log = logging.getLogger("trainplan.projections")
 BATCH = 5000
 # A rebuild keeps at most about this many documents in memory (all its read models together)
 # before it writes them to its shadow tables and forgets them.
-SPILL_DOCS = 100_000
+SPILL_DOCS = 40_000
 SHADOW = "__r"
 
 
