@@ -84,6 +84,7 @@ class Docs:
         self.cache: dict[str, Doc | None] = {}
         self.absent: set[str] = set()  # looked up: not in the database
         self.dirty: set[str] = set()
+        self.used: set[str] = set()  # since the last eviction
         self.conn: Connection | None = None
 
     def prefetch(self, keys: Iterable[str]) -> None:
@@ -114,11 +115,13 @@ class Docs:
     def get(self, key: str) -> Doc | None:
         if key not in self.cache:
             self.prefetch([key])
+        self.used.add(key)
         return self.cache[key]
 
     def put(self, key: str, doc: Doc) -> Doc:
         self.cache[key] = doc
         self.dirty.add(key)
+        self.used.add(key)
         return doc
 
     def touch(self, key: str) -> Doc:
@@ -136,14 +139,21 @@ class Docs:
         """Removes the document `key` (written as gone at the next flush)."""
         self.cache[key] = None
         self.dirty.add(key)
+        self.used.add(key)
 
-    def forget(self) -> None:
-        """Forgets every document held in memory, once written (`flush`): the next use of one
-        reads it again."""
-        if self.dirty:
+    def cold(self) -> set[str]:
+        """The documents held in memory and not used since the last `evict`."""
+        return set(self.cache) - self.used
+
+    def evict(self, keys: set[str]) -> None:
+        """Forgets the documents `keys`, once written (`flush`): the next use of one reads it
+        again. What is used from now on is hot until the next eviction."""
+        if keys & self.dirty:
             raise RuntimeError("documents changed and not written cannot be forgotten")
-        self.cache.clear()
-        self.absent.clear()
+        for key in keys:
+            del self.cache[key]
+            self.absent.discard(key)
+        self.used.clear()
 
     def flush(self, conn: Connection) -> tuple[list[str], list[str]]:
         """Writes the changed documents. Returns them, and those of them that were stored

@@ -54,8 +54,8 @@ from projections.read_models import READ_MODELS
 log = logging.getLogger("trainplan.projections")
 
 BATCH = 5000
-# A rebuild keeps at most about this many documents in memory (all its read models together)
-# before it writes them to its shadow tables and forgets them.
+# A rebuild holding more documents than this in memory (all its read models together) writes
+# those not used since it last did so to its shadow tables and forgets them.
 SPILL_DOCS = 40_000
 SHADOW = "__r"
 
@@ -290,13 +290,15 @@ class Projections:
                 return applied
 
     def _spill(self, bounds: Sequence[Bound], docs: dict[str, Docs]) -> None:
-        """Writes a deferred rebuild's changed documents and their rows to its shadow tables
-        and forgets every document held in memory, so that memory stays bounded however long
-        the history: a document needed again is read back from the shadow table."""
+        """Writes the documents of a deferred rebuild not used since the last spill (and their
+        rows) to its shadow tables and forgets them, so that memory stays bounded however long
+        the history: a document needed again is read back from the shadow table, and those in
+        use (an open cycle, a group) stay in memory, written once at the end."""
         for bound in bounds:
             held = docs[bound.tracking_key]
-            write_in_parts(self.engine, bound, held)
-            held.forget()
+            cold = held.cold()
+            write_in_parts(self.engine, bound, held, only=cold)
+            held.evict(cold)
 
     def _tracked(self, bounds: Sequence[Bound]) -> dict[str, int]:
         """Each bound read model's tracking position, by its tracking key."""
