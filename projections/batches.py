@@ -224,7 +224,8 @@ def _apply(conn: Connection, bound: Bound, fresh: list[Event], docs: Docs, *, de
             insert_rows(conn, table, appended[name])
         return
     docs.conn = conn
-    work = [(handler, e) for e in fresh if (handler := read_model.handler(e)) is not None]
+    handlers = read_model.bound_handlers()
+    work = [(handler, e) for e in fresh if (handler := handlers.get(e["topic"])) is not None]
     if not work:
         return
     docs.prefetch(k for _, e in work for k in read_model.keys(e))

@@ -232,12 +232,16 @@ class ReadModel:
 
     def handler(self, event: Event) -> Callable[[Docs, Event], None] | None:
         """The bound handler of this event, by its topic (None: not this read model's)."""
+        return self.bound_handlers().get(event["topic"])
+
+    def bound_handlers(self) -> dict[str, Callable[[Docs, Event], None]]:
+        """Every bound handler by the topic of the event it handles."""
         bound: dict[str, Callable[[Docs, Event], None]] | None = self.__dict__.get("_bound")
         if bound is None:
             bound = self.__dict__["_bound"] = {
                 topic: getattr(self, method) for topic, method in self._by_topic.items()
             }
-        return bound.get(event["topic"])
+        return bound
 
 
 class AppendOnlyReadModel(ReadModel):
