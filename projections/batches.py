@@ -193,6 +193,26 @@ def finish(conn: Connection, bounds: Sequence[Bound], docs: dict[str, Docs]) -> 
             _write(conn, bound, docs[bound.tracking_key])
 
 
+def write_in_parts(
+    engine: Engine, bound: Bound, docs: Docs, *, only: set[str] | None = None, part: int = 20_000
+) -> None:
+    """Writes what deferred batches changed (of the documents `only`, if given: the others
+    stay changed in memory), `part` documents and their rows per transaction: shadow tables
+    nobody reads, filled by one of several processes that share a SQLite database, where one
+    long transaction would hold the others' writes back."""
+    if isinstance(bound.read_model, AppendOnlyReadModel):
+        return
+    keys = sorted(docs.dirty if only is None else docs.dirty & only)
+    rest = set() if only is None else docs.dirty - only
+    for start in range(0, len(keys), part):
+        docs.dirty = set(keys[start : start + part])
+        with engine.begin() as conn:
+            docs.conn = conn
+            _write(conn, bound, docs)
+    docs.dirty = rest
+    docs.conn = None
+
+
 def _apply(conn: Connection, bound: Bound, fresh: list[Event], docs: Docs, *, defer: bool) -> None:
     read_model = bound.read_model
     if isinstance(read_model, AppendOnlyReadModel):
@@ -204,7 +224,8 @@ def _apply(conn: Connection, bound: Bound, fresh: list[Event], docs: Docs, *, de
             insert_rows(conn, table, appended[name])
         return
     docs.conn = conn
-    work = [(handler, e) for e in fresh if (handler := read_model.handler(e)) is not None]
+    handlers = read_model.bound_handlers()
+    work = [(handler, e) for e in fresh if (handler := handlers.get(e["topic"])) is not None]
     if not work:
         return
     docs.prefetch(k for _, e in work for k in read_model.keys(e))

@@ -5,18 +5,22 @@ returns plain JSON-like rows: values in the eventsourcing JSON transcoder's
 {"_type_", "_data_"} form are decoded (a UUID as `str(UUID)`, the same form as an event's
 originator id; a datetime as its ISO text). This skips rebuilding domain event objects, which
 is what makes a batched rebuild fast: one SELECT through the recorder's own connection, and
-the C JSON parser on each state (the typed values sit at the top level of an event's state, so
-only those are converted; a state with typed values deeper down takes the slower full path)."""
+orjson's parser on each state (the stored bytes stay the library's own JSON; what orjson
+refuses, such as NaN, goes to the standard parser). The typed values sit at the top level of
+an event's state, so only those are converted; a state with typed values deeper down takes
+the slower full path."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
+import orjson
 from eventsourcing.application import Application
 from psycopg.sql import SQL, Identifier
 
 _TYPED = '"_type_"'
+_TYPED_BYTES = _TYPED.encode()
 
 
 def _dashed(hex_: str) -> str:
@@ -46,19 +50,26 @@ def _plain(value: Any) -> Any:
 
 
 def decode_state(state: Any) -> dict[str, Any]:
-    if isinstance(state, bytes | bytearray | memoryview):
-        state = bytes(state).decode("utf-8")
-    if not isinstance(state, str):
+    if isinstance(state, bytearray | memoryview):
+        state = bytes(state)
+    if not isinstance(state, bytes | str):
         plain: dict[str, Any] = _plain(state)
         return plain
-    data: dict[str, Any] = json.loads(state)
+    try:
+        data: dict[str, Any] = orjson.loads(state)
+    except orjson.JSONDecodeError:  # what only the standard parser reads (NaN, huge ints)
+        data = json.loads(state)
     typed = 0
     for key, value in data.items():
         if type(value) is dict and "_type_" in value:
             data[key] = _untype(value)
             typed += 1
-    if state.count(_TYPED) != typed:  # typed values deeper down: decode every level
-        data = _DECODER.decode(state)
+    if isinstance(state, bytes):
+        deeper = state.count(_TYPED_BYTES) != typed
+    else:
+        deeper = state.count(_TYPED) != typed
+    if deeper:  # typed values deeper down: decode every level
+        data = _DECODER.decode(state.decode("utf-8") if isinstance(state, bytes) else state)
     return data
 
 

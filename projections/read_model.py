@@ -12,17 +12,17 @@ takes every event there is and gives each its rows, with no documents."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
+import orjson
 import sqlalchemy as sa
 from eventsourcing.domain import Aggregate
 from eventsourcing.utils import get_topic
 from sqlalchemy.engine import Connection
 
-from projections.database import chunks, dumps, insert_rows
+from projections.database import chunks, dump_doc, insert_rows
 
 Event = dict[str, Any]  # one event as `projections.events.read_events` gives it
 Doc = dict[str, Any]
@@ -84,6 +84,7 @@ class Docs:
         self.cache: dict[str, Doc | None] = {}
         self.absent: set[str] = set()  # looked up: not in the database
         self.dirty: set[str] = set()
+        self.used: set[str] = set()  # since the last eviction
         self.conn: Connection | None = None
 
     def prefetch(self, keys: Iterable[str]) -> None:
@@ -106,7 +107,7 @@ class Docs:
             }
             for key in chunk:
                 if key in found:
-                    self.cache[key] = json.loads(found[key])
+                    self.cache[key] = orjson.loads(found[key])
                 else:
                     self.cache[key] = None
                     self.absent.add(key)
@@ -114,11 +115,13 @@ class Docs:
     def get(self, key: str) -> Doc | None:
         if key not in self.cache:
             self.prefetch([key])
+        self.used.add(key)
         return self.cache[key]
 
     def put(self, key: str, doc: Doc) -> Doc:
         self.cache[key] = doc
         self.dirty.add(key)
+        self.used.add(key)
         return doc
 
     def touch(self, key: str) -> Doc:
@@ -128,6 +131,30 @@ class Docs:
         self.dirty.add(key)
         return doc
 
+    def __len__(self) -> int:
+        """How many documents are held in memory."""
+        return len(self.cache)
+
+    def drop(self, key: str) -> None:
+        """Removes the document `key` (written as gone at the next flush)."""
+        self.cache[key] = None
+        self.dirty.add(key)
+        self.used.add(key)
+
+    def cold(self) -> set[str]:
+        """The documents held in memory and not used since the last `evict`."""
+        return set(self.cache) - self.used
+
+    def evict(self, keys: set[str]) -> None:
+        """Forgets the documents `keys`, once written (`flush`): the next use of one reads it
+        again. What is used from now on is hot until the next eviction."""
+        if keys & self.dirty:
+            raise RuntimeError("documents changed and not written cannot be forgotten")
+        for key in keys:
+            del self.cache[key]
+            self.absent.discard(key)
+        self.used.clear()
+
     def flush(self, conn: Connection) -> tuple[list[str], list[str]]:
         """Writes the changed documents. Returns them, and those of them that were stored
         before (whose rendered rows must be replaced)."""
@@ -136,7 +163,7 @@ class Docs:
         for chunk in chunks(stored):
             conn.execute(sa.delete(self.table).where(self.table.c.doc_key.in_(chunk)))
         rows = [
-            {"doc_key": key, "state": dumps(self.cache[key])}
+            {"doc_key": key, "state": dump_doc(self.cache[key])}
             for key in keys
             if self.cache[key] is not None
         ]
@@ -205,12 +232,16 @@ class ReadModel:
 
     def handler(self, event: Event) -> Callable[[Docs, Event], None] | None:
         """The bound handler of this event, by its topic (None: not this read model's)."""
+        return self.bound_handlers().get(event["topic"])
+
+    def bound_handlers(self) -> dict[str, Callable[[Docs, Event], None]]:
+        """Every bound handler by the topic of the event it handles."""
         bound: dict[str, Callable[[Docs, Event], None]] | None = self.__dict__.get("_bound")
         if bound is None:
             bound = self.__dict__["_bound"] = {
                 topic: getattr(self, method) for topic, method in self._by_topic.items()
             }
-        return bound.get(event["topic"])
+        return bound
 
 
 class AppendOnlyReadModel(ReadModel):

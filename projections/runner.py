@@ -34,10 +34,18 @@ from sqlalchemy.engine import Connection
 
 from domain import TrainingPlanner, store_env
 from projections import quarantine
-from projections.batches import apply_guarded, finish, reapply
+from projections.batches import apply_guarded, finish, reapply, write_in_parts
 from projections.database import common, digest_rows, make_engine, read_models_url_for, tracking
 from projections.events import read_events
 from projections.locks import Locks, RunnerBusy, holder_name
+from projections.parallel import (
+    GroupFailed,
+    GroupReport,
+    fill_in_processes,
+    groups,
+    peak_rss,
+    processes_for,
+)
 from projections.quarantine import Quarantined
 from projections.queries import ReadModelSource, query
 from projections.read_model import Bound, Docs, UnknownReadModel, bind
@@ -46,6 +54,9 @@ from projections.read_models import READ_MODELS
 log = logging.getLogger("trainplan.projections")
 
 BATCH = 5000
+# A rebuild holding more documents than this in memory (all its read models together) writes
+# those not used since it last did so to its shadow tables and forgets them.
+SPILL_DOCS = 40_000
 SHADOW = "__r"
 
 
@@ -87,10 +98,13 @@ class Projections:
         read_models_url: str | None = None,
         *,
         reader: TrainingPlanner | None = None,
+        writes_alongside: bool = False,
     ) -> None:
+        """`writes_alongside`: other processes write to the same read models' database at the
+        same time (a parallel rebuild's processes)."""
         self.events_url = events_url
         self.read_models_url = read_models_url or read_models_url_for(events_url)
-        self.engine = make_engine(self.read_models_url)
+        self.engine = make_engine(self.read_models_url, immediate=writes_alongside)
         self.metadata = sa.MetaData()
         self.read_models: dict[str, Bound] = {
             cls.name: bind(cls(), self.metadata) for cls in READ_MODELS
@@ -104,6 +118,7 @@ class Projections:
         self._locks = Locks(self.engine, self.read_models_url, self.read_models)
         self._held: set[str] = set()  # read models this process drives for good (`acquire`)
         self._reached = 0  # every read model is known to be at least here
+        self.last_rebuild: list[GroupReport] = []  # the processes of the last rebuild
 
     def _start_again_where_the_shape_changed(self) -> None:
         """A read model whose tables in the database do not have the columns this code defines
@@ -297,6 +312,8 @@ class Projections:
             behind = [b for b in bounds if last > tracked[b.tracking_key]]
             batch_docs = docs or {b.tracking_key: Docs(b.docs) for b in behind}
             applied += apply_guarded(self.engine, behind, events, batch_docs, defer=defer)
+            if defer and docs is not None and sum(map(len, docs.values())) > SPILL_DOCS:
+                self._spill(bounds, docs)
             for b in bounds:
                 tracked[b.tracking_key] = max(tracked[b.tracking_key], last)
             after = last
@@ -304,6 +321,17 @@ class Projections:
                 progress(last)
             if len(events) < batch:
                 return applied
+
+    def _spill(self, bounds: Sequence[Bound], docs: dict[str, Docs]) -> None:
+        """Writes the documents of a deferred rebuild not used since the last spill (and their
+        rows) to its shadow tables and forgets them, so that memory stays bounded however long
+        the history: a document needed again is read back from the shadow table, and those in
+        use (an open cycle, a group) stay in memory, written once at the end."""
+        for bound in bounds:
+            held = docs[bound.tracking_key]
+            cold = held.cold()
+            write_in_parts(self.engine, bound, held, only=cold)
+            held.evict(cold)
 
     def _tracked(self, bounds: Sequence[Bound]) -> dict[str, int]:
         """Each bound read model's tracking position, by its tracking key."""
@@ -393,16 +421,23 @@ class Projections:
         batch: int = 10_000,
         progress: ProgressCallback | None = None,
         wait: float = 60.0,
+        processes: int | None = None,
     ) -> dict[str, int]:
         """Rebuilds read models from zero into shadow tables and swaps them in when complete,
         so readers never see a half-built model. Returns each one's new position.
 
-        The documents are kept in memory and written once, at the end. If an event cannot be
-        applied (a handler raises, or the database refuses a row), the rebuild starts again
-        writing batch by batch, where each event a read model cannot apply is quarantined
-        (`projections.batches.apply_guarded`) instead of failing the rebuild."""
+        The read models are split into `processes` groups of about equal work (default:
+        TRAINPLAN_REBUILD_PROCESSES, else one per CPU from 200,000 events on), each filled by
+        a process of its own (`projections.parallel`); with one, in this process. The
+        documents are kept in memory and written once, at the end of the fill. If an event
+        cannot be applied (a handler raises, or the database refuses a row), the rebuild
+        starts again in this process writing batch by batch, where each event a read model
+        cannot apply is quarantined (`projections.batches.apply_guarded`) instead of failing
+        the rebuild."""
         bounds = self.select(names)
         total = max(self.head(), 1)
+        workers = processes_for(len(bounds), processes, total)
+        self.last_rebuild = []
         state = RebuildProgress(read_models=", ".join(b.name for b in bounds), total=total)
 
         def report(position: int) -> None:
@@ -412,9 +447,15 @@ class Projections:
                 progress(state)
 
         try:
-            self._rebuild(bounds, batch=batch, report=report, wait=wait, defer=True)
+            self._rebuild(
+                bounds, batch=batch, report=report, wait=wait, defer=True, processes=workers
+            )
         except Exception as error:
-            if quarantine.is_transient(error) or isinstance(error, RunnerBusy):
+            if (
+                quarantine.is_transient(error)
+                or isinstance(error, RunnerBusy)
+                or (isinstance(error, GroupFailed) and error.transient)
+            ):
                 raise
             log.warning(
                 "the rebuild of %s met an event it cannot apply (%s); starting again batch by "
@@ -436,23 +477,45 @@ class Projections:
         report: Callable[[int], None],
         wait: float,
         defer: bool,
+        processes: int = 1,
     ) -> None:
         """One attempt at a rebuild: shadow tables filled from zero, then swapped in under the
-        read models' locks. `defer`: documents kept in memory and written at the end (fast; a
-        failure fails the attempt); otherwise written batch by batch, quarantining events that
+        read models' locks. `defer`: documents kept in memory and written at the end of the
+        fill (fast; a failure fails the attempt), by `processes` processes when more than one
+        (`projections.parallel`); otherwise written batch by batch, quarantining events that
         cannot be applied. A failed attempt leaves no shadow behind."""
         stamp = f"{SHADOW}{int(time.time() * 1000)}"
         shadow_metadata = sa.MetaData()
         shadows = [bind(b.read_model, shadow_metadata, stamp) for b in bounds]
         self._drop_stale_shadows(bounds)
         shadow_metadata.create_all(self.engine)
-        docs = {s.tracking_key: Docs(s.docs, known=set()) for s in shadows} if defer else None
+        parallel = defer and processes > 1
+        docs = (
+            {s.tracking_key: Docs(s.docs, known=set()) for s in shadows}
+            if defer and not parallel
+            else None
+        )
 
         collecting = gc.isenabled()
         gc.disable()  # millions of documents in memory, no cycles among them: the collector
         # would walk them all again and again for nothing
         try:
-            self._drive(shadows, upto=None, batch=batch, docs=docs, progress=report, defer=defer)
+            if parallel:
+                split = groups([b.name for b in bounds], processes)
+                self.last_rebuild = fill_in_processes(
+                    fill_group,
+                    self.events_url,
+                    self.read_models_url,
+                    split,
+                    stamp,
+                    batch=batch,
+                    report=report,
+                )
+                defer = False  # the shadows hold their documents: the rest batch by batch
+            else:
+                self._drive(
+                    shadows, upto=None, batch=batch, docs=docs, progress=report, defer=defer
+                )
             deadline = time.monotonic() + wait
             with self._mutex:
                 names = [b.name for b in bounds if b.name not in self._held]
@@ -491,6 +554,27 @@ class Projections:
         finally:
             if collecting:
                 gc.enable()
+
+    def fill_shadows(
+        self,
+        names: Sequence[str],
+        stamp: str,
+        *,
+        batch: int = 10_000,
+        progress: Callable[[int], None] | None = None,
+    ) -> int:
+        """Fills the (existing, empty) shadow tables `stamp` of the read models `names` from
+        every event, documents kept in memory and written at the end in transactions of their
+        own (one process's share of a parallel rebuild: `projections.parallel`). Returns the
+        position reached."""
+        shadow_metadata = sa.MetaData()
+        shadows = [bind(b.read_model, shadow_metadata, stamp) for b in self.select(names)]
+        docs = {s.tracking_key: Docs(s.docs, known=set()) for s in shadows}
+        gc.disable()  # see _rebuild
+        self._drive(shadows, upto=None, batch=batch, docs=docs, progress=progress, defer=True)
+        for shadow in shadows:
+            write_in_parts(self.engine, shadow, docs[shadow.tracking_key])
+        return min(self._tracked(shadows).values())
 
     def _swap(self, conn: Connection, live: Bound, shadow: Bound) -> None:
         position = conn.execute(
@@ -576,6 +660,34 @@ class Projections:
             self._reader.close()
             self._reader = None
         self.engine.dispose()
+
+
+def fill_group(
+    events_url: str,
+    read_models_url: str,
+    names: list[str],
+    stamp: str,
+    batch: int,
+    index: int,
+    out: Any,
+) -> None:
+    """A parallel rebuild's process: fills the shadow tables of `names` (named with `stamp`)
+    from every event, saying how far it is and how it ended on `out`
+    (`projections.parallel.fill_in_processes`)."""
+    started = time.monotonic()
+    projections = Projections(events_url, read_models_url, writes_alongside=True)
+    try:
+
+        def progress(position: int) -> None:
+            out.put(("progress", index, position, None))
+
+        position = projections.fill_shadows(names, stamp, batch=batch, progress=progress)
+        out.put(("done", index, position, (time.monotonic() - started, peak_rss())))
+    except BaseException as error:
+        out.put(("failed", index, quarantine.describe(error), quarantine.is_transient(error)))
+        raise
+    finally:
+        projections.close()
 
 
 def open_projections(database_url: str, read_models_url: str | None = None) -> Projections:

@@ -16,7 +16,7 @@ import math
 import random
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -26,8 +26,18 @@ from bench.force.plans import CyclePlan, analysis
 from domain import NeedStatus, ProposalStatus
 from domain.calendar import add_working_days, is_working_day, monday_of, working_days
 from domain.costing import Rates, abstraction, room_days, session_cash, trainer_days
-from planning.facts import HOURS_PER_ROOM_DAY, MANDATORY_WEIGHT, OBJECTIVE_TERMS, PRIORITY_POUNDS
-from planning.model import LEVELS, CostBreakdown, PlanningResult, Reason, Session, Weights
+from planning.facts import HOURS_PER_ROOM_DAY, OBJECTIVE_TERMS
+from planning.model import (
+    LEVELS,
+    CostBreakdown,
+    NeedOutcome,
+    PlanningResult,
+    Reason,
+    Session,
+    StageOutcome,
+    Utilisation,
+    Weights,
+)
 from planning.model import NeedStatus as Met
 from planning.report import session_id
 
@@ -318,53 +328,74 @@ class Allocator:
             trainer_days=cost["trainer_days"],
             learner_abstraction=cost["learner_abstraction"],
         )
-        objective = (
-            MANDATORY_WEIGHT * mandatory
-            + PRIORITY_POUNDS * points
-            - costs.total
-            - costs.learner_abstraction
-        )
+        mandated = float(mandatory)
         gap = rng.choice((0.0, 0.0, 0.0, 0.0008, 0.003, 0.011))
         seconds = round(rng.uniform(20, 60), 2)
+        bound = mandated + gap * max(1.0, mandated)
         outcomes = []
+        met_by_level = dict.fromkeys(LEVELS, 0)
+        demanded = dict.fromkeys(LEVELS, 0)
+        by_group: dict[str, dict[str, list[int]]] = {}
         for key, need in plan.needs.items():
             if need.status not in (NeedStatus.ENDORSED, NeedStatus.SCHEDULED):
                 continue
             learners = analysis(need)["learners"]
             met = min(learners, placed[key])
             status = Met.MET if met >= learners else Met.PARTLY_MET if met else Met.UNMET
-            why = [] if status is Met.MET else [str(reasons.get(key, Reason.OUT_RANKED))]
-            outcomes.append(
-                {
-                    "need_id": key,
-                    "status": str(status),
-                    "learners": learners,
-                    "learners_met": met,
-                    "reasons": why,
-                }
-            )
+            why = () if status is Met.MET else (str(reasons.get(key, Reason.OUT_RANKED)),)
+            level = need.priority_level or "Optional"
+            group = plan.info[key].unit.group
+            outcomes.append(NeedOutcome(key, status, learners, met, why, (), group, level))
+            met_by_level[level] = met_by_level.get(level, 0) + met
+            demanded[level] = demanded.get(level, 0) + learners
+            cell = by_group.setdefault(group, {}).setdefault(level, [0, 0])
+            cell[0] += met
+            cell[1] += learners
         self.sessions_made += len(sessions)
-        run = {
-            "status": "OPTIMAL" if gap == 0 else "FEASIBLE",
-            "objective": objective,
-            "bound": objective * (1 + gap),
-            "seconds": seconds,
-            "objective_terms": OBJECTIVE_TERMS,
-            "sessions": [session.to_dict() for session in sessions],
-            "centres_opened": opened,
-            "cost": {**asdict(costs), "total": costs.total},
-            "utilisation": utilisation(plan, venues),
-            "outcomes": outcomes,
-            "moves": [],
-            "settings": {"budget": budget},
-            "gap": gap,
-        }
+        # The staged search's report (planning.solver.STAGES), each stage in its own units;
+        # a gap only on the first, as a CP-SAT run under a time limit might leave one.
+        share = min(
+            (o.learners_met / o.learners for o in outcomes if o.level == "Mandated" and o.learners),
+            default=1.0,
+        )
+        split = (0.4, 0.25, 0.2, 0.15)
+        stages = (
+            StageOutcome("mandated learners", "learners", "maximise",
+                         "OPTIMAL" if gap == 0 else "FEASIBLE", mandated, bound,
+                         seconds * split[0], mandated, "cp-sat"),
+            StageOutcome("fair share", "% of the worst-covered mandated need", "maximise",
+                         "NO_BETTER", 100 * share, 100.0, seconds * split[1], 100 * share,
+                         "cp-sat"),
+            StageOutcome("priority-weighted learner-days", "weighted learner-days", "maximise",
+                         "NO_BETTER", points, None, seconds * split[2], points, "cp-sat"),
+            StageOutcome("cost", "pounds", "minimise", "NO_BETTER", float(costs.total), None,
+                         seconds * split[3], float(costs.total), "cp-sat"),
+        )  # fmt: skip
+        result = PlanningResult(
+            status="OPTIMAL" if gap == 0 else "FEASIBLE",
+            objective=mandated,
+            bound=bound,
+            seconds=seconds,
+            objective_terms=OBJECTIVE_TERMS,
+            sessions=tuple(sessions),
+            centres_opened=tuple(opened),
+            cost=costs,
+            utilisation=utilisation(plan, venues),
+            outcomes=tuple(outcomes),
+            settings={"budget": budget},
+            stages=stages,
+            learners_met=met_by_level,
+            learners_demanded=demanded,
+            baseline_learners_met=dict(met_by_level),
+            by_group=by_group,
+        )
+        run = result.to_dict()
         if list(run) != RUN_KEYS:
             raise AssertionError(f"a run's keys are {RUN_KEYS}, not {list(run)}")
         return run
 
 
-def utilisation(plan: CyclePlan, venues: list[Venue]) -> list[dict[str, Any]]:
+def utilisation(plan: CyclePlan, venues: list[Venue]) -> tuple[Utilisation, ...]:
     """Room-hours used by the run and left free by everything else, per venue and week."""
     found = []
     for venue in sorted(venues, key=lambda v: v.venue_id):
@@ -379,15 +410,15 @@ def utilisation(plan: CyclePlan, venues: list[Venue]) -> list[dict[str, Any]]:
                 used = sum(venue.used[day] for day in days)
                 free = sum(max(0, venue.rooms - venue.before[day]) for day in days)
                 found.append(
-                    {
-                        "venue_id": venue.venue_id,
-                        "week": monday.isoformat(),
-                        "used_hours": used * HOURS_PER_ROOM_DAY,
-                        "available_hours": free * HOURS_PER_ROOM_DAY,
-                    }
+                    Utilisation(
+                        venue.venue_id,
+                        monday,
+                        used * HOURS_PER_ROOM_DAY,
+                        free * HOURS_PER_ROOM_DAY,
+                    )
                 )
             monday += WEEK
-    return found
+    return tuple(found)
 
 
 def unmet(reasons: dict[str, Reason], remaining: dict[str, int], reason: Reason) -> None:

@@ -18,7 +18,7 @@ from bench.force.simulation import History
 from domain import TrainingPlanner, store_env
 from domain.store import is_postgres, sqlite_path
 
-GENERATOR = "trainplan-history/1"  # change when the history changes: old files are remade
+GENERATOR = "trainplan-history/2"  # change when the history changes: old files are remade
 MARKER_TABLE = "bench_history"
 
 

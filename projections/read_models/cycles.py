@@ -365,7 +365,10 @@ class PlanningCycles(ReadModel):
 
     @handles(PlanningCycle, "Closed")
     def closed(self, docs: Docs, e: Event) -> None:
-        self._cycle(docs, e)["status"] = "closed"
+        doc = self._cycle(docs, e)
+        doc["status"] = "closed"
+        for run_id in doc["run_order"]:  # a closed cycle drafts no more: its runs' sessions
+            docs.drop(f"Run:{e['originator_id']}:{run_id}")  # are not needed any longer
 
     # --- rows -------------------------------------------------------------------------------
 
