@@ -26,13 +26,14 @@ CP-SAT model.
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
 
@@ -66,6 +67,8 @@ from planning.rules import (
     windows,
 )
 from planning.validator import check_problem, stage_values, validate
+
+log = logging.getLogger("trainplan.planning")
 
 OBJECTIVE_TERMS = objective.STATED
 MAXIMISE, MINIMISE = "maximise", "minimise"
@@ -563,6 +566,19 @@ def solve(
             problem, (), (), status="INFEASIBLE", started=started, settings=settings,
             stages=tuple(stages), baseline=start,
         )  # fmt: skip
+    verdict = validate(problem, replace(start, sessions=best_sessions, centres_opened=best_opened))
+    if not verdict.ok:  # never offer a plan that breaks a rule: the start plan keeps them all
+        log.error(
+            "the search's plan breaks a rule (%s): the start plan is offered instead",
+            "; ".join(verdict.errors[:3]),
+        )
+        settings["rejected"] = verdict.errors[:5]
+        best_sessions, best_opened = tuple(start.sessions), tuple(start.centres_opened)
+        best = stage_values(problem, best_sessions, best_opened, shares=shares)
+        stages = [
+            replace(s, status="NO_BETTER", objective=best[spec.key] / spec.scale)
+            for s, spec in zip(stages, STAGES, strict=False)
+        ]
     cancelled = cancel is not None and cancel.is_set()
     proved = all(s.status in ("OPTIMAL", "TRIVIAL") for s in stages)
     name = "CANCELLED" if cancelled else "OPTIMAL" if proved else "FEASIBLE"
