@@ -221,8 +221,8 @@ def _covered(level: str) -> Callable[[Row], str]:
 def impossible(problem: PlanningProblem) -> list[str]:
     """What makes the problem infeasible whatever is planned, found before solving: the cash
     its pinned sessions and forced-open centres already cost above the budget (the budget rule),
-    a group's pinned places above its training-time allowance (the allowance rule). In pounds
-    and hours, for a person to act on."""
+    pinned sessions at a centre kept shut (the pinning rule), a group's pinned places above its
+    training-time allowance (the allowance rule). In pounds and hours, for a person to act on."""
     from planning.facts import (
         ALLOWANCE_SCALE,
         PlanFacts,
@@ -253,6 +253,14 @@ def impossible(problem: PlanningProblem) -> list[str]:
             f"budget: £{problem.budget:,} is below the £{committed:,} already committed "
             f"({'; '.join(parts)}), so the budget rule cannot hold"
         )
+    for centre in problem.centres:
+        held = [s for s in pinned if s.venue_kind == "centre" and s.venue_id == centre.centre_id]
+        if centre.forced is False and held:
+            count = f"{len(held):,} pinned session" + ("" if len(held) == 1 else "s")
+            found.append(
+                f"centres: {centre.name} is kept shut, but {count} (published, or pinned by the "
+                "TMB) take place there, so the pinning rule cannot hold: amend or unpin them first"
+            )
     needs = {n.need_id: n for n in problem.needs}
     for group in problem.groups:
         used = sum(

@@ -55,3 +55,14 @@ def test_an_unknown_centre_or_group_is_refused_listing_those_there_are():
     base = problem(centres=[centre()])
     with pytest.raises(ValueError, match=r"candidate centres: Centre c1; groups: G1"):
         check(base, WhatIf("x", centres={"Nowhere": False}))
+
+
+def test_closing_a_centre_that_pinned_sessions_use_is_refused_naming_the_pinning_rule():
+    at_centre = Session("pub-2", "FA", "centre", "c1", TUESDAY, 1, {"n1": 10}, {"g1": 10}, True)
+    base = problem(needs=[need(learners=20)], groups=[group(headcount=10)],
+                   centres=[centre()], previous=[at_centre])  # fmt: skip
+    with pytest.raises(ValueError, match="Centre c1 is kept shut, but 1 pinned session"):
+        check(base, WhatIf("shut", centres={"c1": False}))
+    assert solved(check(base, WhatIf("open", centres={"c1": True}))).status in (
+        "OPTIMAL", "FEASIBLE"
+    )  # fmt: skip
