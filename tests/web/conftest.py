@@ -3,6 +3,7 @@ PostgreSQL (`database_url` from tests/conftest.py)."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -67,3 +68,14 @@ def client(settings: Settings) -> Iterator[TestClient]:
 @pytest.fixture
 def api(client: TestClient) -> Api:
     return Api(client)
+
+
+def eventually(check: Any, seconds: float = 10.0) -> Any:
+    """`check()` once it is truthy, or its last value after `seconds` (background work: the
+    projection follower, the sealer)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        value = check()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(0.02)

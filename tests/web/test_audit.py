@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from typing import Any
 from uuid import UUID
 
@@ -15,7 +14,7 @@ import sqlalchemy as sa
 
 from api.http.routers.audit import export_stream
 from projections.integrity import events_table
-from tests.web.conftest import Api
+from tests.web.conftest import Api, eventually
 from tests.web.journeys import a_group, an_endorsed_need
 
 UNKNOWN = "00000000-0000-0000-0000-000000000000"
@@ -147,10 +146,10 @@ def test_verify_answers_ok_on_an_untouched_store_and_names_a_tampered_event(
     report = ok(api, "/api/v1/audit/verify")
     assert report["ok"] is True
     assert report["events"] == report["sealed"] + report["unsealed"] == 5
-    deadline = time.monotonic() + 10  # the background sealer seals the tail shortly after
-    while report["unsealed"] and time.monotonic() < deadline:
-        time.sleep(0.05)
-        report = ok(api, "/api/v1/audit/verify")
+    # the background sealer seals the tail shortly after
+    report = (
+        eventually(lambda: (r := ok(api, "/api/v1/audit/verify"))["unsealed"] == 0 and r) or report
+    )
     assert (report["ok"], report["events"], report["sealed"], report["unsealed"]) == (
         True, 5, 5, 0
     )  # fmt: skip

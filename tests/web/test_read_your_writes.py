@@ -16,7 +16,7 @@ from api.http.app import create_app
 from api.http.read_your_writes import MIN_POSITION, POSITION, views_read
 from api.settings import Settings
 from projections.integrity import verify
-from tests.web.conftest import Api, auth
+from tests.web.conftest import Api, auth, eventually
 from tests.web.journeys import a_group
 
 GROUP = {"name": "Specialist Operations", "code": "SO", "officers": 3200, "staff": 900}
@@ -30,15 +30,6 @@ def register(client: TestClient, code: str = "SO") -> int:
 
 def group_codes(client: TestClient, **headers: str) -> Any:
     return client.get("/api/v1/group-training-time", headers=auth("auditor", **headers))
-
-
-def eventually(check: Any, seconds: float = 10.0) -> Any:
-    deadline = time.monotonic() + seconds
-    while True:
-        value = check()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(0.02)
 
 
 @pytest.fixture

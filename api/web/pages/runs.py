@@ -69,8 +69,8 @@ def run_view(stack: Stack, cycle_id: str, run_id: str) -> dict[str, Any]:
     return {
         **rows[0], **status, "unmet": unmet,
         "what_if_name": what_if.get("name") if isinstance(what_if, dict) else None,
-        "centre_names": [centres.get(c, c) for c in result.get("centres_opened") or
-                         rows[0]["centres_opened"] or []],
+        "centre_names": [centres.get(c, c) for c in result.get(
+            "centres_opened", rows[0]["centres_opened"]) or []],
         "moved": len(result.get("moves") or []),
         "time_limit": (rows[0]["settings"] or {}).get("time_limit"),
     }  # fmt: skip
